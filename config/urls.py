@@ -1,0 +1,24 @@
+"""Global URLs first; everything under /<municipality-slug>/ belongs to one tenant (municipalities.urls)."""
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from municipalities import views as municipality_views
+
+admin.site.site_header = "꾸러미 플랫폼 운영"
+admin.site.site_title = "꾸러미 운영"
+
+urlpatterns = [
+    path("", municipality_views.platform_home, name="home"),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("accounts.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    # Tenant URLs come last: their first segment is a municipality slug.
+    path("<slug:municipality_slug>/", include("municipalities.urls")),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
