@@ -38,7 +38,7 @@ def env_int(name: str, default: int) -> int:
 DEBUG = env_bool("DEBUG", default=False)
 
 # A development key is only acceptable while DEBUG is on; production refuses to start without a real one.
-_DEV_SECRET_KEY = "dev-insecure-kkureomi-key-for-local-demo-only"
+_DEV_SECRET_KEY = "dev-insecure-kkureomi-key-for-local-demo-only"  # noqa: S105 - refused when DEBUG is off
 SECRET_KEY = env_str("SECRET_KEY", _DEV_SECRET_KEY if DEBUG else "")
 if not DEBUG and (len(SECRET_KEY) < 50 or SECRET_KEY == _DEV_SECRET_KEY or SECRET_KEY.startswith("django-insecure")):
     raise ImproperlyConfigured(

@@ -1,4 +1,5 @@
 from django.contrib.contenttypes.models import ContentType
+from django.core.files.base import ContentFile
 from django.db import models, transaction
 from django.http import HttpRequest
 
@@ -28,3 +29,20 @@ def personal_data_access_record(
         purpose=purpose,
         ip_address=client_ip(request),
     )
+
+
+@transaction.atomic
+def municipality_create(*, slug: str, name: str, logo_png: bytes | None = None, **fields) -> Municipality:
+    """Create a tenant (platform operators do this in Django admin; the demo does it here).
+
+    Returns the existing municipality when `slug` is taken, so seeding twice changes nothing.
+    """
+    existing = Municipality.objects.select_for_update().filter(slug=slug).first()
+    if existing is not None:
+        return existing
+    municipality = Municipality(slug=slug, name=name, **fields)
+    municipality.full_clean(exclude=["logo"])
+    if logo_png:
+        municipality.logo.save(f"{slug}.png", ContentFile(logo_png), save=False)
+    municipality.save()
+    return municipality

@@ -9,7 +9,11 @@ from municipalities.models import Membership, PersonalDataAccess
 class MembershipTable(KrdsTable):
     """Names and e-mails are masked unless the viewer's role needs them (`show_personal_data`)."""
 
-    name = tables.Column(verbose_name=_("이름"), accessor="user__name", linkify=("municipalities:staff-member", {"membership_id": tables.A("pk")}))
+    name = tables.Column(
+        verbose_name=_("이름"),
+        accessor="user__name",
+        linkify=("municipalities:staff-member", {"membership_id": tables.A("pk")}),
+    )
     email = tables.Column(verbose_name=_("이메일"), accessor="user__email")
     role = tables.Column(verbose_name=_("역할"))
     created_at = tables.DateTimeColumn(verbose_name=_("등록일"), format="Y-m-d")

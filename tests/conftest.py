@@ -1,0 +1,39 @@
+import pytest
+from django.core.cache import cache
+from django.db import connection
+
+from tests.accounts.factories import UserFactory
+from tests.municipalities.factories import MembershipFactory, MunicipalityFactory
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _require_postgresql(django_db_setup, django_db_blocker) -> None:
+    # The suite is about row locks, constraints and set-based SQL: SQLite would pass things PostgreSQL refuses.
+    with django_db_blocker.unblock():
+        if connection.vendor != "postgresql":
+            pytest.exit("Tests run on PostgreSQL: set DATABASE_URL=postgres://… (bin/test does).", returncode=1)
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache() -> None:
+    cache.clear()
+
+
+@pytest.fixture
+def municipality():
+    return MunicipalityFactory(slug="hadong", name="하동군", mall_name="하동 꾸러미몰")
+
+
+@pytest.fixture
+def other_municipality():
+    return MunicipalityFactory(slug="namhae", name="남해군", mall_name="보물섬 남해 구독몰")
+
+
+@pytest.fixture
+def staff_admin(municipality):
+    return MembershipFactory(municipality=municipality, role="admin").user
+
+
+@pytest.fixture
+def user():
+    return UserFactory()
