@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "core",
     "accounts",
     "municipalities",
+    "bundles",
     "demo",
 ]
 

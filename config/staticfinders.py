@@ -48,11 +48,7 @@ class NpmFinder(BaseFinder):
         self.root: Path = Path(settings.NODE_MODULES)
 
     def check(self, **kwargs) -> list[Error]:
-        missing = [
-            rel
-            for rel in [*NPM_DIRECTORIES.values(), *NPM_FILES.values()]
-            if not (self.root / rel).exists()
-        ]
+        missing = [rel for rel in [*NPM_DIRECTORIES.values(), *NPM_FILES.values()] if not (self.root / rel).exists()]
         if not missing:
             return []
         return [

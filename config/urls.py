@@ -16,6 +16,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     # Tenant URLs come last: their first segment is a municipality slug.
     path("<slug:municipality_slug>/", include("municipalities.urls")),
+    path("<slug:municipality_slug>/", include("bundles.urls")),
 ]
 
 if settings.DEBUG:

@@ -3,7 +3,6 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from core.validators import validate_business_number, validate_hex_color
@@ -29,21 +28,24 @@ class Municipality(models.Model):
 
     name = models.CharField(_("지자체명"), max_length=50, unique=True)
     slug = models.SlugField(
-        _("주소 이름"), max_length=40, unique=True, validators=[validate_slug_not_reserved],
+        _("주소 이름"),
+        max_length=40,
+        unique=True,
+        validators=[validate_slug_not_reserved],
         help_text=_("사이트 주소에 쓰입니다. 예: hadong → /hadong/"),
     )
     # 행정표준코드 (법정동코드 앞 5자리: 시·군·구), e.g. 48850 for 하동군.
     region_code = models.CharField(_("행정구역코드"), max_length=10)
     mall_name = models.CharField(_("몰 이름"), max_length=60)
     logo = models.ImageField(_("로고"), upload_to="municipalities/logos/", blank=True)
-    brand_color = models.CharField(
-        _("대표 색상"), max_length=7, default="#256EF4", validators=[validate_hex_color]
-    )
+    brand_color = models.CharField(_("대표 색상"), max_length=7, default="#256EF4", validators=[validate_hex_color])
     contact_email = models.EmailField(_("대표 이메일"))
     contact_phone = models.CharField(_("대표 전화"), max_length=20)
     address = models.CharField(_("주소"), max_length=200)
     business_registration_number = models.CharField(
-        _("사업자등록번호"), max_length=12, validators=[validate_business_number],
+        _("사업자등록번호"),
+        max_length=12,
+        validators=[validate_business_number],
         help_text=_("정산서 등 문서에 표시됩니다."),
     )
     timezone = models.CharField(_("시간대"), max_length=40, default="Asia/Seoul")
@@ -52,11 +54,15 @@ class Municipality(models.Model):
     )
     # Rates in basis points (1/100 of a percent) so no float ever touches money: 1000 = 10.00 %.
     commission_rate_bp = models.PositiveIntegerField(
-        _("수수료율(bp)"), default=1000, validators=[MaxValueValidator(10000)],
+        _("수수료율(bp)"),
+        default=1000,
+        validators=[MaxValueValidator(10000)],
         help_text=_("만분율. 1000 = 10.00%"),
     )
     card_fee_rate_bp = models.PositiveIntegerField(
-        _("카드 수수료율(bp)"), default=330, validators=[MaxValueValidator(10000)],
+        _("카드 수수료율(bp)"),
+        default=330,
+        validators=[MaxValueValidator(10000)],
         help_text=_("만분율. 330 = 3.30%"),
     )
     is_active = models.BooleanField(_("운영 중"), default=True)
@@ -78,7 +84,8 @@ class Municipality(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("municipalities:home", kwargs={"municipality_slug": self.slug})
+        # The tenant's root is its mall home, whichever app serves it.
+        return f"/{self.slug}/"
 
 
 class Role(models.TextChoices):
@@ -147,4 +154,3 @@ class PersonalDataAccess(TenantModel):
         constraints = [
             models.CheckConstraint(condition=~models.Q(purpose=""), name="personal_data_access_has_purpose"),
         ]
-

@@ -17,23 +17,15 @@ def municipality_list_active() -> QuerySet[Municipality]:
 def membership_roles(*, user: User, municipality: Municipality) -> frozenset[str]:
     if not user.is_authenticated:
         return frozenset()
-    return frozenset(
-        Membership.objects.for_tenant(municipality).filter(user=user).values_list("role", flat=True)
-    )
+    return frozenset(Membership.objects.for_tenant(municipality).filter(user=user).values_list("role", flat=True))
 
 
 def membership_list(*, municipality: Municipality) -> QuerySet[Membership]:
-    return (
-        Membership.objects.for_tenant(municipality)
-        .select_related("user")
-        .order_by("role", "user__name", "pk")
-    )
+    return Membership.objects.for_tenant(municipality).select_related("user").order_by("role", "user__name", "pk")
 
 
 def membership_get(*, municipality: Municipality, membership_id: int) -> Membership:
-    return get_for_tenant_or_404(
-        Membership.objects.select_related("user"), municipality=municipality, pk=membership_id
-    )
+    return get_for_tenant_or_404(Membership.objects.select_related("user"), municipality=municipality, pk=membership_id)
 
 
 def user_memberships(*, user: User) -> QuerySet[Membership]:
@@ -47,4 +39,3 @@ def user_memberships(*, user: User) -> QuerySet[Membership]:
 
 def personal_data_access_list(*, municipality: Municipality) -> QuerySet[PersonalDataAccess]:
     return PersonalDataAccess.objects.for_tenant(municipality).select_related("accessor")
-

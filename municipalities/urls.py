@@ -7,7 +7,6 @@ from municipalities import views
 app_name = "municipalities"
 
 urlpatterns = [
-    path("", views.municipality_home, name="home"),
     path("staff/", views.staff_home, name="staff-home"),
     path("staff/members/", views.staff_members, name="staff-members"),
     path("staff/members/<int:membership_id>/", views.staff_member_detail, name="staff-member"),

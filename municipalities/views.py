@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 from django_tables2 import RequestConfig
 
 from core import privacy
-from municipalities import selectors
+from municipalities import selectors, staff_ui
 from municipalities.models import Role
 from municipalities.permissions import can_view_personal_data, roles_required, staff_required
 from municipalities.services import personal_data_access_record
@@ -13,13 +13,13 @@ from municipalities.tables import MembershipTable, PersonalDataAccessTable
 
 
 def platform_home(request: HttpRequest) -> HttpResponse:
-    return render(request, "municipalities/platform_home.html", {
-        "municipalities": selectors.municipality_list_active(),
-    })
-
-
-def municipality_home(request: HttpRequest) -> HttpResponse:
-    return render(request, "municipalities/home.html")
+    return render(
+        request,
+        "municipalities/platform_home.html",
+        {
+            "municipalities": selectors.municipality_list_active(),
+        },
+    )
 
 
 @staff_required
@@ -31,9 +31,13 @@ def staff_home(request: HttpRequest) -> HttpResponse:
         .annotate(count=Count("pk"))
     )
     counts = {row["role"]: row["count"] for row in role_counts}
-    return render(request, "municipalities/staff/home.html", {
-        "role_counts": [(label, counts.get(value, 0)) for value, label in Role.choices],
-    })
+    return render(
+        request,
+        "municipalities/staff/home.html",
+        {
+            "role_counts": [(label, counts.get(value, 0)) for value, label in Role.choices],
+        },
+    )
 
 
 @staff_required
@@ -59,11 +63,15 @@ def staff_member_detail(request: HttpRequest, membership_id: int) -> HttpRespons
             subject_label=f"{privacy.mask_name(person.name)} (#{person.pk})",
             purpose=_("구성원 정보 조회"),
         )
-    return render(request, "municipalities/staff/member_detail.html", {
-        "membership": membership,
-        "person": person,
-        "full_view": full_view,
-    })
+    return render(
+        request,
+        "municipalities/staff/member_detail.html",
+        {
+            "membership": membership,
+            "person": person,
+            "full_view": full_view,
+        },
+    )
 
 
 @roles_required({Role.ADMIN})

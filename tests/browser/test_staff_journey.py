@@ -33,7 +33,7 @@ def test_pages_of_the_foundation_have_no_serious_accessibility_violations(site, 
     tenant = {"municipality_slug": municipality.slug}
     public_pages = [
         reverse("home"),
-        reverse("municipalities:home", kwargs=tenant),
+        reverse("bundles:storefront", kwargs=tenant),
         reverse("accounts:login"),
         reverse("accounts:signup"),
         reverse("accounts:password-reset"),

@@ -1,0 +1,15 @@
+"""Placeholder until the helper writing this module replaces it."""
+from django.http import Http404
+
+
+def bundle_detail(request, **kwargs):
+    raise Http404
+
+
+def home(request, **kwargs):
+    raise Http404
+
+
+def merchant_detail(request, **kwargs):
+    raise Http404
+
