@@ -136,8 +136,7 @@ def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     _use_data_file(args.data_file)
     logger.info("localstripe on http://%s:%d (data: %s)", args.host, args.port, args.data_file or "memory")
-    web.run_app(make_app(), host=args.host, port=args.port, print=None,
-                access_log=logging.getLogger("aiohttp.access"))
+    web.run_app(make_app(), host=args.host, port=args.port, print=None, access_log=logging.getLogger("aiohttp.access"))
 
 
 if __name__ == "__main__":

@@ -74,9 +74,7 @@ def seed_tenants() -> tuple[list[Municipality], list[DemoLogin]]:
     municipalities: list[Municipality] = []
     logins: list[DemoLogin] = []
     for spec in MUNICIPALITIES:
-        municipality = municipality_create(
-            **spec, logo_png=logo_png(text=spec["name"][0], color=spec["brand_color"])
-        )
+        municipality = municipality_create(**spec, logo_png=logo_png(text=spec["name"][0], color=spec["brand_color"]))
         municipalities.append(municipality)
         for email, name, phone, roles in STAFF[municipality.slug]:
             user = _user(email, name, phone)

@@ -2,6 +2,9 @@ import pytest
 from django.apps import apps
 from django.core.management import call_command
 
+from bundles.models import Bundle, Merchant, Product
+from municipalities.models import Municipality
+
 pytestmark = pytest.mark.django_db
 
 
@@ -9,29 +12,34 @@ def row_counts() -> dict[str, int]:
     return {
         model._meta.label: model.objects.count()
         for model in apps.get_models()
-        if model._meta.app_label in {"accounts", "municipalities"}
+        if model._meta.app_label in {"accounts", "municipalities", "bundles"}
     }
 
 
-def test_seed_demo_is_idempotent(tmp_path, settings):
+def test_seed_demo_is_idempotent_and_builds_the_demo(tmp_path, settings):
     # given
     settings.MEDIA_ROOT = tmp_path
     call_command("seed_demo", verbosity=0)
     first = row_counts()
     # when
     call_command("seed_demo", verbosity=0)
-    # then
+    # then: nothing new
     assert row_counts() == first
-    assert first["municipalities.Municipality"] == 2
-    assert first["municipalities.Membership"] >= 6
-
-
-def test_seed_demo_builds_tenants_with_logos_and_staff(tmp_path, settings):
-    from municipalities.models import Municipality
-
-    settings.MEDIA_ROOT = tmp_path
-    call_command("seed_demo", verbosity=0)
+    # and the demo is what the issues ask for
     hadong = Municipality.objects.get(slug="hadong")
-    assert hadong.name == "하동군"
     assert hadong.logo and (tmp_path / hadong.logo.name).exists()
-    assert set(hadong.memberships.values_list("role", flat=True)) == {"admin", "curator", "finance", "logistics"}
+    assert set(hadong.memberships.values_list("role", flat=True)) == {
+        "admin",
+        "curator",
+        "finance",
+        "logistics",
+        "merchant",
+    }
+    assert Merchant.objects.for_tenant(hadong).count() >= 40
+    assert Product.objects.for_tenant(hadong).count() >= 120
+    hadong_bundles = Bundle.objects.for_tenant(hadong)
+    assert hadong_bundles.filter(status="published").count() >= 35
+    assert hadong_bundles.filter(status="draft").exists() and hadong_bundles.filter(status="retired").exists()
+    assert all(b.hero_image for b in hadong_bundles)
+    namhae = Municipality.objects.get(slug="namhae")
+    assert 0 < Bundle.objects.for_tenant(namhae).count() < hadong_bundles.count()

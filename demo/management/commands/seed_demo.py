@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from demo.seed.catalog import seed_catalog
 from demo.seed.tenants import DEMO_PASSWORD, seed_tenants
 
 
@@ -10,12 +11,16 @@ class Command(BaseCommand):
     help = "데모 데이터를 만듭니다 (여러 번 실행해도 같은 결과). Builds idempotent demo data."
 
     def handle(self, *args, **options) -> None:
-        steps = [("지자체·담당자 / municipalities and staff", seed_tenants)]
+        steps = [
+            ("지자체·담당자 / municipalities and staff", seed_tenants),
+            ("상품·꾸러미 / catalog", seed_catalog),
+        ]
         results = {}
         for index, (label, step) in enumerate(steps, start=1):
             self.stdout.write(f"[{index}/{len(steps)}] {label} …")
             results[step.__name__] = step()
         municipalities, logins = results["seed_tenants"]
+        logins = [*logins, *results["seed_catalog"]]
         self._print_summary(municipalities, logins)
 
     def _print_summary(self, municipalities, logins) -> None:
