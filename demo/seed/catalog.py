@@ -12,7 +12,7 @@ from bundles.models import Bundle, Merchant, Product
 from core.validators import format_business_number, is_valid_business_number
 from demo.seed import catalog_data as data
 from demo.seed.images import picture_jpeg
-from demo.seed.tenants import DEMO_PASSWORD, DemoLogin
+from demo.seed.tenants import DemoLogin, demo_user
 from municipalities.models import Municipality
 
 # Prepay discounts offered on every demo plan: 3 boxes 3 %, 6 boxes 5 %, 12 boxes 8 %.
@@ -131,9 +131,7 @@ def _catalog(
             services.bundle_publish(bundle=bundle, acting_user=acting_user, on=on)
             services.bundle_retire(bundle=bundle, acting_user=acting_user)
     for merchant_index, email, name in MERCHANT_USERS.get(municipality.slug, []):
-        user = User.objects.filter(email=email).first() or User.objects.create_user(
-            email=email, name=name, password=DEMO_PASSWORD
-        )
+        user = demo_user(email, name, phone="")
         services.merchant_member_bind(merchant=merchants[merchant_index], user=user)
 
 

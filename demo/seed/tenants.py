@@ -63,7 +63,7 @@ SUBSCRIBERS = [
 ]
 
 
-def _user(email: str, name: str, phone: str) -> User:
+def demo_user(email: str, name: str, phone: str) -> User:
     existing = User.objects.filter(email=email).first()
     if existing is not None:
         return existing
@@ -77,12 +77,12 @@ def seed_tenants() -> tuple[list[Municipality], list[DemoLogin]]:
         municipality = municipality_create(**spec, logo_png=logo_png(text=spec["name"][0], color=spec["brand_color"]))
         municipalities.append(municipality)
         for email, name, phone, roles in STAFF[municipality.slug]:
-            user = _user(email, name, phone)
+            user = demo_user(email, name, phone)
             for role in roles:
                 membership_grant(municipality=municipality, user=user, role=role)
             logins.append(DemoLogin(email, name, ", ".join(str(r.label) for r in roles), municipality.name))
     for email, name, phone in SUBSCRIBERS:
-        _user(email, name, phone)
+        demo_user(email, name, phone)
         logins.append(DemoLogin(email, name, "구독자", "-"))
     if not User.objects.filter(email="operator@kkureomi.demo").exists():
         User.objects.create_superuser(email="operator@kkureomi.demo", password=DEMO_PASSWORD, name="플랫폼 운영자")
