@@ -48,11 +48,17 @@ class SignupForm(KrdsFormMixin, forms.Form):
     email = forms.EmailField(label=_("이메일"), widget=forms.EmailInput(attrs={"autocomplete": "email"}))
     name = forms.CharField(label=_("이름"), max_length=50, widget=forms.TextInput(attrs={"autocomplete": "name"}))
     phone = forms.CharField(
-        label=_("휴대전화 (선택)"), max_length=13, required=False, validators=[validate_korean_mobile],
-        help_text=_("예: 010-1234-5678"), widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+        label=_("휴대전화 (선택)"),
+        max_length=13,
+        required=False,
+        validators=[validate_korean_mobile],
+        help_text=_("예: 010-1234-5678"),
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
     )
     password1 = forms.CharField(
-        label=_("비밀번호"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        label=_("비밀번호"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text=_("10자 이상, 숫자만으로 된 비밀번호나 흔한 비밀번호는 쓸 수 없습니다."),
     )
     password2 = forms.CharField(
@@ -86,8 +92,12 @@ class SignupForm(KrdsFormMixin, forms.Form):
 class ProfileForm(KrdsFormMixin, forms.Form):
     name = forms.CharField(label=_("이름"), max_length=50)
     phone = forms.CharField(
-        label=_("휴대전화"), max_length=13, required=False, validators=[validate_korean_mobile],
-        help_text=_("예: 010-1234-5678"), widget=forms.TextInput(attrs={"inputmode": "tel"}),
+        label=_("휴대전화"),
+        max_length=13,
+        required=False,
+        validators=[validate_korean_mobile],
+        help_text=_("예: 010-1234-5678"),
+        widget=forms.TextInput(attrs={"inputmode": "tel"}),
     )
 
 

@@ -17,6 +17,4 @@ def normalize_korean_mobile(value: str) -> str:
 
 def validate_korean_mobile(value: str) -> None:
     if not _MOBILE.match(re.sub(r"[\s.]", "", value)):
-        raise ValidationError(
-            _("휴대전화 번호 형식이 올바르지 않습니다. 예: 010-1234-5678"), code="invalid_mobile"
-        )
+        raise ValidationError(_("휴대전화 번호 형식이 올바르지 않습니다. 예: 010-1234-5678"), code="invalid_mobile")

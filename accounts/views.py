@@ -45,12 +45,16 @@ def profile(request: HttpRequest) -> HttpResponse:
         )
         messages.success(request, _("내 정보를 저장했습니다."))
         return redirect("accounts:home")
-    return render(request, "accounts/profile.html", {
-        "form": form,
-        "memberships": request.user.memberships.filter(municipality__is_active=True)
-        .select_related("municipality")
-        .order_by("municipality__name", "role"),
-    })
+    return render(
+        request,
+        "accounts/profile.html",
+        {
+            "form": form,
+            "memberships": request.user.memberships.filter(municipality__is_active=True)
+            .select_related("municipality")
+            .order_by("municipality__name", "role"),
+        },
+    )
 
 
 password_reset = auth_views.PasswordResetView.as_view(

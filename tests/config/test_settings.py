@@ -50,7 +50,10 @@ def test_celery_runs_eagerly_only_without_a_broker():
     assert app.conf.worker_max_tasks_per_child > 0
     assert app.conf.beat_scheduler == "django_celery_beat.schedulers:DatabaseScheduler"
     result = run_manage(
-        "shell", "-c", "from django.conf import settings; print(settings.CELERY_TASK_ALWAYS_EAGER)",
-        DEBUG="1", CELERY_BROKER_URL="",
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.CELERY_TASK_ALWAYS_EAGER)",
+        DEBUG="1",
+        CELERY_BROKER_URL="",
     )
     assert result.stdout.strip().splitlines()[-1] == "True", result.stderr
