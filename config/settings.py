@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "accounts",
     "municipalities",
     "bundles",
+    "subscriptions",
     "demo",
 ]
 
@@ -210,6 +211,10 @@ STRIPE_PUBLISHABLE_KEY = env_str("STRIPE_PUBLISHABLE_KEY", "pk_test_kkureomi_dem
 STRIPE_WEBHOOK_SECRET = env_str("STRIPE_WEBHOOK_SECRET", "whsec_kkureomi_demo")
 # Points the client at a Stripe-compatible server (localstripe in the demo and tests); empty means Stripe.
 STRIPE_API_BASE = env_str("STRIPE_API_BASE")
+# Stripe.js for the card form; localstripe serves a stand-in at <its base>/js.stripe.com/v3/.
+STRIPE_JS_URL = env_str(
+    "STRIPE_JS_URL", f"{STRIPE_API_BASE}/js.stripe.com/v3/" if STRIPE_API_BASE else "https://js.stripe.com/v3/"
+)
 
 # --- Logging ----------------------------------------------------------------------------------------------
 LOGGING = {
@@ -217,4 +222,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # The stripe client logs every request at INFO; keep its warnings only.
+    "loggers": {"stripe": {"level": "WARNING"}},
 }

@@ -1,0 +1,325 @@
+"""Subscribers, their addresses and saved cards, delivery cycles, subscriptions and their history,
+promo codes and shipping-support campaigns."""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from accounts.validators import validate_korean_mobile
+from bundles.models import Bundle, Cadence, Plan
+from municipalities.tenancy import TenantModel
+
+
+class Subscriber(TenantModel):
+    """A person's customer record in one municipality (the same account may subscribe in several)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="subscriber_profiles")
+    name = models.CharField(_("이름"), max_length=50)
+    phone = models.CharField(_("휴대전화"), max_length=13, validators=[validate_korean_mobile])
+    gateway_customer_id = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("구독자")
+        verbose_name_plural = _("구독자")
+        constraints = [models.UniqueConstraint(fields=["municipality", "user"], name="subscriber_unique_user")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Address(TenantModel):
+    subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="addresses")
+    recipient = models.CharField(_("받는 분"), max_length=50)
+    phone = models.CharField(_("연락처"), max_length=13, validators=[validate_korean_mobile])
+    postcode = models.CharField(
+        _("우편번호"), max_length=5, validators=[RegexValidator(r"^\d{5}$", _("우편번호는 숫자 5자리입니다."))]
+    )
+    road_address = models.CharField(_("도로명 주소"), max_length=200)
+    jibun_address = models.CharField(_("지번 주소"), max_length=200, blank=True)
+    detail = models.CharField(_("상세 주소"), max_length=100, blank=True)
+    memo = models.CharField(_("배송 메모"), max_length=100, blank=True)
+    is_default = models.BooleanField(_("기본 배송지"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("배송지")
+        verbose_name_plural = _("배송지")
+        ordering = ["-is_default", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subscriber"], condition=models.Q(is_default=True), name="address_one_default"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.road_address} {self.detail}".strip()
+
+    def snapshot(self) -> dict:
+        return {
+            "recipient": self.recipient,
+            "phone": self.phone,
+            "postcode": self.postcode,
+            "road_address": self.road_address,
+            "jibun_address": self.jibun_address,
+            "detail": self.detail,
+            "memo": self.memo,
+        }
+
+
+class PaymentMethod(TenantModel):
+    """A saved card: only the gateway's ids and what a person needs to recognise the card are kept."""
+
+    subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="payment_methods")
+    gateway = models.CharField(max_length=20, default="stripe")
+    gateway_method_id = models.CharField(max_length=64)
+    brand = models.CharField(_("카드사"), max_length=20)
+    last4 = models.CharField(_("끝 4자리"), max_length=4)
+    exp_month = models.PositiveSmallIntegerField()
+    exp_year = models.PositiveSmallIntegerField()
+    is_default = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "gateway", "gateway_method_id"], name="payment_method_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.brand.upper()} •••• {self.last4} ({self.exp_month:02d}/{self.exp_year % 100:02d})"
+
+
+class DeliveryCycle(TenantModel):
+    """One delivery of a cadence: changes are taken until `cutoff_at`, cards are charged at `charge_at`,
+    boxes ship on `ship_date`. Generated ahead by subscriptions.cycles."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("접수 중")
+        CLOSED = "closed", _("마감")
+
+    cadence = models.CharField(_("배송 주기"), max_length=10, choices=Cadence.choices)
+    cutoff_at = models.DateTimeField(_("변경 마감"))
+    charge_at = models.DateTimeField(_("결제일시"))
+    ship_date = models.DateField(_("발송일"))
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("배송 회차")
+        verbose_name_plural = _("배송 회차")
+        ordering = ["ship_date"]
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "cadence", "ship_date"], name="cycle_unique_ship_date"),
+            models.CheckConstraint(condition=models.Q(cutoff_at__lte=models.F("charge_at")), name="cycle_cutoff_first"),
+        ]
+        indexes = [models.Index(fields=["municipality", "cadence", "cutoff_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_cadence_display()} {self.ship_date:%Y-%m-%d}"
+
+
+class PromoCode(TenantModel):
+    class Kind(models.TextChoices):
+        PERCENT = "percent", _("정률 할인")
+        FIXED = "fixed", _("정액 할인")
+
+    code = models.CharField(_("코드"), max_length=30)
+    description = models.CharField(_("설명"), max_length=100, blank=True)
+    kind = models.CharField(_("할인 방식"), max_length=10, choices=Kind.choices)
+    # percent: basis points (1000 = 10 %); fixed: won off each discounted box.
+    amount = models.PositiveIntegerField(_("할인 값"))
+    boxes = models.PositiveSmallIntegerField(
+        _("적용 회차 수"), null=True, blank=True, help_text=_("비우면 모든 회차에 적용")
+    )
+    valid_from = models.DateTimeField(_("시작"))
+    valid_until = models.DateTimeField(_("종료"))
+    max_uses = models.PositiveIntegerField(_("전체 사용 한도"), null=True, blank=True)
+    max_uses_per_subscriber = models.PositiveIntegerField(_("1인 사용 한도"), default=1)
+    uses_count = models.PositiveIntegerField(_("사용 횟수"), default=0)
+    bundles = models.ManyToManyField(Bundle, blank=True, verbose_name=_("적용 꾸러미"), help_text=_("비우면 전체"))
+    is_active = models.BooleanField(_("사용 가능"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("프로모션 코드")
+        verbose_name_plural = _("프로모션 코드")
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "code"], name="promo_unique_code"),
+            # The database refuses a use beyond the limit, whatever the application does.
+            models.CheckConstraint(
+                condition=models.Q(max_uses__isnull=True) | models.Q(uses_count__lte=models.F("max_uses")),
+                name="promo_uses_within_limit",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(kind="percent") | models.Q(amount__lte=10000), name="promo_percent_at_most_100"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+    def discount_won(self, price_won: int) -> int:
+        if self.kind == self.Kind.PERCENT:
+            return price_won * self.amount // 10000
+        return min(self.amount, price_won)
+
+
+class ShippingSupportCampaign(TenantModel):
+    """배송비 지원: the municipality pays the shipping fee of boxes from a capped budget."""
+
+    name = models.CharField(_("캠페인 이름"), max_length=80)
+    budget_won = models.PositiveIntegerField(_("예산(원)"))
+    spent_won = models.PositiveIntegerField(_("사용액(원)"), default=0)
+    per_box_cap_won = models.PositiveIntegerField(_("1상자 지원 한도(원)"), default=3000)
+    starts_on = models.DateField(_("시작일"))
+    ends_on = models.DateField(_("종료일"))
+    is_active = models.BooleanField(_("진행 중"), default=True)
+
+    class Meta:
+        verbose_name = _("배송비 지원 캠페인")
+        verbose_name_plural = _("배송비 지원 캠페인")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(spent_won__lte=models.F("budget_won")), name="support_within_budget"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def remaining_won(self) -> int:
+        return self.budget_won - self.spent_won
+
+
+class Subscription(TenantModel):
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("구독 중")
+        PAUSED = "paused", _("일시정지")
+        PAST_DUE = "past_due", _("결제 연체")
+        CANCELED = "canceled", _("해지")
+
+    TRANSITIONS = {
+        Status.ACTIVE: {Status.PAUSED, Status.PAST_DUE, Status.CANCELED},
+        Status.PAUSED: {Status.ACTIVE, Status.CANCELED, Status.PAST_DUE},
+        Status.PAST_DUE: {Status.ACTIVE, Status.CANCELED},
+        Status.CANCELED: {Status.ACTIVE},
+    }
+
+    class CancelReason(models.TextChoices):
+        TOO_EXPENSIVE = "too_expensive", _("가격이 부담돼요")
+        TOO_MUCH = "too_much", _("양이 너무 많아요")
+        QUALITY = "quality", _("품질이 기대와 달라요")
+        DELIVERY = "delivery", _("배송이 불편해요")
+        MOVING = "moving", _("이사를 가요")
+        OTHER = "other", _("기타")
+
+    subscriber = models.ForeignKey(Subscriber, on_delete=models.PROTECT, related_name="subscriptions")
+    bundle = models.ForeignKey(Bundle, on_delete=models.PROTECT, related_name="subscriptions")
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="subscriptions")
+    cadence = models.CharField(_("배송 주기"), max_length=10, choices=Cadence.choices)
+    address = models.ForeignKey(Address, on_delete=models.PROTECT, related_name="subscriptions")
+    payment_method = models.ForeignKey(PaymentMethod, on_delete=models.PROTECT, related_name="subscriptions")
+    status = models.CharField(_("상태"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    paused_until = models.DateField(_("일시정지 종료일"), null=True, blank=True)
+    canceled_at = models.DateTimeField(null=True, blank=True)
+    cancel_reason = models.CharField(max_length=20, choices=CancelReason.choices, blank=True)
+    cancel_note = models.CharField(max_length=300, blank=True)
+    first_cycle = models.ForeignKey(DeliveryCycle, on_delete=models.PROTECT, related_name="+")
+    # Prepaid term: `term_boxes` boxes were paid at checkout; `prepaid_boxes_remaining` are still to ship.
+    term_boxes = models.PositiveSmallIntegerField(
+        _("선결제 회차"), default=1, validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
+    prepaid_boxes_remaining = models.PositiveSmallIntegerField(default=0)
+    term_discount_bp = models.PositiveIntegerField(default=0)
+    promo_code = models.ForeignKey(PromoCode, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    promo_boxes_remaining = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text=_("남은 할인 회차 (비어 있으면 계속)")
+    )
+    source = models.CharField(_("유입 경로"), max_length=60, blank=True, db_index=True)
+    consent_text = models.TextField()
+    consent_at = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("구독")
+        verbose_name_plural = _("구독")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(term_boxes__in=[1, 3, 6, 12]), name="subscription_term_valid"),
+            models.CheckConstraint(
+                condition=models.Q(prepaid_boxes_remaining__lte=models.F("term_boxes")),
+                name="subscription_prepaid_within_term",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subscriber} · {self.bundle}"
+
+
+class SkippedCycle(TenantModel):
+    subscription = models.ForeignKey(Subscription, on_delete=models.CASCADE, related_name="skips")
+    cycle = models.ForeignKey(DeliveryCycle, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "subscription", "cycle"], name="skip_once_per_cycle")
+        ]
+
+
+class SubscriptionEvent(TenantModel):
+    """The history of a subscription: every transition and change, with who, when, why and from which cycle."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("구독 시작")
+        SKIPPED = "skipped", _("회차 건너뛰기")
+        UNSKIPPED = "unskipped", _("건너뛰기 취소")
+        PAUSED = "paused", _("일시정지")
+        RESUMED = "resumed", _("다시 시작")
+        PLAN_CHANGED = "plan_changed", _("꾸러미·주기 변경")
+        ADDRESS_CHANGED = "address_changed", _("배송지 변경")
+        CARD_CHANGED = "card_changed", _("카드 변경")
+        PAST_DUE = "past_due", _("결제 연체")
+        CANCELED = "canceled", _("해지")
+        REACTIVATED = "reactivated", _("재구독")
+        REFUNDED = "refunded", _("환불")
+
+    subscription = models.ForeignKey(Subscription, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    from_status = models.CharField(max_length=10, blank=True)
+    to_status = models.CharField(max_length=10, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    reason = models.CharField(max_length=300, blank=True)
+    effective_cycle = models.ForeignKey(DeliveryCycle, on_delete=models.PROTECT, null=True, related_name="+")
+    data = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+
+class PromoRedemption(TenantModel):
+    promo_code = models.ForeignKey(PromoCode, on_delete=models.PROTECT, related_name="redemptions")
+    subscriber = models.ForeignKey(Subscriber, on_delete=models.PROTECT, related_name="+")
+    subscription = models.OneToOneField(Subscription, on_delete=models.PROTECT, related_name="promo_redemption")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+
+class ShippingSupportDraw(TenantModel):
+    """One box's shipping fee paid from a campaign's budget; unique per (campaign, subscription, cycle)."""
+
+    campaign = models.ForeignKey(ShippingSupportCampaign, on_delete=models.PROTECT, related_name="draws")
+    subscription = models.ForeignKey(Subscription, on_delete=models.PROTECT, related_name="+")
+    cycle = models.ForeignKey(DeliveryCycle, on_delete=models.PROTECT, related_name="+")
+    amount_won = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "subscription", "cycle"], name="support_once_per_box"),
+        ]
