@@ -19,6 +19,24 @@ def _clean_cache() -> None:
     cache.clear()
 
 
+@pytest.fixture(scope="session")
+def localstripe_url() -> str:
+    """A real localstripe HTTP server on a free loopback port for the whole run (data in memory)."""
+    from demo.localstripe_server import start_in_thread
+
+    url, stop = start_in_thread()
+    yield url
+    stop()
+
+
+@pytest.fixture
+def stripe_gateway(localstripe_url, settings):
+    from subscriptions.gateways.stripe_gateway import StripeGateway
+
+    settings.STRIPE_API_BASE = localstripe_url
+    return StripeGateway()
+
+
 @pytest.fixture
 def municipality():
     return MunicipalityFactory(slug="hadong", name="하동군", mall_name="하동 꾸러미몰")

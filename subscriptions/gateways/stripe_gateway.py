@@ -42,7 +42,7 @@ class StripeGateway:
 
     def customer_create(self, *, email: str, name: str, reference: str) -> str:
         try:
-            customer = self.client.customers.create(
+            customer = self.client.v1.customers.create(
                 params={"email": email, "name": name, "metadata": {"ref": reference}}
             )
         except stripe.StripeError as error:
@@ -51,7 +51,7 @@ class StripeGateway:
 
     def setup_start(self, *, customer_id: str) -> SetupSession:
         try:
-            intent = self.client.setup_intents.create(params={"customer": customer_id, "usage": "off_session"})
+            intent = self.client.v1.setup_intents.create(params={"customer": customer_id, "usage": "off_session"})
         except stripe.StripeError as error:
             raise GatewayError(str(error)) from error
         return SetupSession(setup_id=intent.id, client_secret=intent.client_secret)
@@ -59,15 +59,15 @@ class StripeGateway:
     def setup_finish(self, *, customer_id: str, setup_id: str) -> SavedCard:
         """Read back the card the browser confirmed; refuse an intent of another customer or unconfirmed."""
         try:
-            intent = self.client.setup_intents.retrieve(setup_id)
+            intent = self.client.v1.setup_intents.retrieve(setup_id)
             if intent.status != "succeeded" or not intent.payment_method:
                 raise GatewayError(f"setup intent {setup_id} is {intent.status}")
             if intent.customer and intent.customer != customer_id:
                 raise GatewayError("setup intent belongs to another customer")
             method_id = intent.payment_method if isinstance(intent.payment_method, str) else intent.payment_method.id
-            method = self.client.payment_methods.retrieve(method_id)
+            method = self.client.v1.payment_methods.retrieve(method_id)
             if not method.customer:
-                method = self.client.payment_methods.attach(method_id, params={"customer": customer_id})
+                method = self.client.v1.payment_methods.attach(method_id, params={"customer": customer_id})
         except stripe.StripeError as error:
             raise GatewayError(str(error)) from error
         card = method.card
@@ -77,7 +77,7 @@ class StripeGateway:
         self, *, customer_id: str, method_id: str, amount_won: int, idempotency_key: str, reference: str
     ) -> ChargeResult:
         try:
-            intent = self.client.payment_intents.create(
+            intent = self.client.v1.payment_intents.create(
                 params={
                     "amount": amount_won,
                     "currency": "krw",
@@ -97,13 +97,13 @@ class StripeGateway:
 
     def charge_lookup(self, *, payment_id: str) -> ChargeResult:
         try:
-            return self._result(self.client.payment_intents.retrieve(payment_id))
+            return self._result(self.client.v1.payment_intents.retrieve(payment_id))
         except stripe.StripeError as error:
             raise GatewayError(str(error)) from error
 
     def refund(self, *, payment_id: str, amount_won: int, idempotency_key: str) -> RefundResult:
         try:
-            refund = self.client.refunds.create(
+            refund = self.client.v1.refunds.create(
                 params={"payment_intent": payment_id, "amount": amount_won},
                 options={"idempotency_key": idempotency_key},
             )
