@@ -1,6 +1,6 @@
 """Building blocks for subscription tests: real services, real localstripe."""
 
-from datetime import date, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import stripe
@@ -38,7 +38,7 @@ def published_bundle(municipality, *, price_won: int = 39_000, cadences=("monthl
             prepay_12_discount_bp=800,
             **plan_fields,
         )
-    return bundle_publish(bundle=bundle, acting_user=None, on=date.today())
+    return bundle_publish(bundle=bundle, acting_user=None)
 
 
 def confirm_card_like_stripe_js(gateway, session: SetupSession, number: str = VISA) -> None:
