@@ -17,6 +17,7 @@ urlpatterns = [
     # Tenant URLs come last: their first segment is a municipality slug.
     path("<slug:municipality_slug>/", include("municipalities.urls")),
     path("<slug:municipality_slug>/", include("bundles.urls")),
+    path("<slug:municipality_slug>/", include("subscriptions.urls")),
 ]
 
 if settings.DEBUG:
