@@ -5,7 +5,7 @@ from accounts.validators import normalize_korean_mobile
 
 
 @transaction.atomic
-def user_signup(*, email: str, name: str, password: str, phone: str = "") -> User:
+def user_signup(*, email: str, name: str, password: str | None, phone: str = "") -> User:
     return User.objects.create_user(
         email=email,
         name=name.strip(),

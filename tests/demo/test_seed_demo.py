@@ -4,6 +4,7 @@ from django.core.management import call_command
 
 from bundles.models import Bundle, Merchant, Product
 from municipalities.models import Municipality
+from subscriptions.models import PaymentMethod, SkippedCycle, Subscription
 
 pytestmark = pytest.mark.django_db
 
@@ -12,11 +13,11 @@ def row_counts() -> dict[str, int]:
     return {
         model._meta.label: model.objects.count()
         for model in apps.get_models()
-        if model._meta.app_label in {"accounts", "municipalities", "bundles"}
+        if model._meta.app_label in {"accounts", "municipalities", "bundles", "subscriptions"}
     }
 
 
-def test_seed_demo_is_idempotent_and_builds_the_demo(tmp_path, settings):
+def test_seed_demo_is_idempotent_and_builds_the_demo(tmp_path, settings, stripe_gateway):
     # given
     settings.MEDIA_ROOT = tmp_path
     call_command("seed_demo", verbosity=0)
@@ -41,5 +42,11 @@ def test_seed_demo_is_idempotent_and_builds_the_demo(tmp_path, settings):
     assert hadong_bundles.filter(status="published").count() >= 35
     assert hadong_bundles.filter(status="draft").exists() and hadong_bundles.filter(status="retired").exists()
     assert all(b.hero_image for b in hadong_bundles)
+    subscriptions = Subscription.objects.for_tenant(hadong)
+    assert subscriptions.count() >= 200
+    assert {"active", "paused", "canceled"} <= set(subscriptions.values_list("status", flat=True))
+    assert subscriptions.filter(term_boxes__gt=1).exists() and subscriptions.filter(promo_code__isnull=False).exists()
+    assert SkippedCycle.objects.for_tenant(hadong).exists()
+    assert all(pm.gateway_method_id.startswith("pm_") for pm in PaymentMethod.objects.for_tenant(hadong))
     namhae = Municipality.objects.get(slug="namhae")
     assert 0 < Bundle.objects.for_tenant(namhae).count() < hadong_bundles.count()

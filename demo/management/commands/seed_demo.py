@@ -1,34 +1,50 @@
-"""Build the demo: run it as often as you like, a second run adds nothing (every step looks first)."""
+"""Build the demo: run it as often as you like, a second run adds nothing (every step looks first).
+
+Subscribers' cards are saved through the Stripe API, so STRIPE_API_BASE must point at a running
+localstripe (bin/demo starts one on 127.0.0.1:8420 first).
+"""
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from demo.seed.catalog import seed_catalog
+from demo.seed.subscriptions import seed_subscriptions
 from demo.seed.tenants import DEMO_PASSWORD, seed_tenants
+
+BAR_WIDTH = 30
 
 
 class Command(BaseCommand):
     help = "데모 데이터를 만듭니다 (여러 번 실행해도 같은 결과). Builds idempotent demo data."
 
     def handle(self, *args, **options) -> None:
-        steps = [
-            ("지자체·담당자 / municipalities and staff", seed_tenants),
-            ("상품·꾸러미 / catalog", seed_catalog),
-        ]
-        results = {}
-        for index, (label, step) in enumerate(steps, start=1):
-            self.stdout.write(f"[{index}/{len(steps)}] {label} …")
-            results[step.__name__] = step()
-        municipalities, logins = results["seed_tenants"]
-        logins = [*logins, *results["seed_catalog"]]
+        if not settings.STRIPE_API_BASE and not settings.STRIPE_SECRET_KEY.startswith("sk_test_"):
+            raise CommandError("seed_demo saves demo cards: use a Stripe test key or STRIPE_API_BASE=localstripe.")
+        self._step(1, "지자체·담당자 / municipalities and staff")
+        municipalities, logins = seed_tenants()
+        self._step(2, "상품·꾸러미 / catalog")
+        logins = [*logins, *seed_catalog()]
+        self._step(3, "구독자·구독 / subscribers and subscriptions")
+        seed_subscriptions(progress=self._progress)
+        self.stdout.write("")
         self._print_summary(municipalities, logins)
+
+    def _step(self, number: int, label: str) -> None:
+        self.stdout.write(f"[{number}/3] {label} …")
+
+    def _progress(self, label: str, done: int, total: int) -> None:
+        filled = BAR_WIDTH * done // total
+        end = "\n" if done == total else ""
+        self.stdout.write(f"\r      {label:<8} [{'#' * filled}{'.' * (BAR_WIDTH - filled)}] {done}/{total}", ending=end)
+        self.stdout.flush()
 
     def _print_summary(self, municipalities, logins) -> None:
         site = settings.SITE_URL
-        self.stdout.write(self.style.SUCCESS("\n데모 준비 완료 / demo ready"))
+        self.stdout.write(self.style.SUCCESS("데모 준비 완료 / demo ready"))
         for municipality in municipalities:
             self.stdout.write(f"  {municipality.mall_name}: {site}{municipality.get_absolute_url()}")
         self.stdout.write(f"  플랫폼 관리 / admin: {site}/admin/")
         self.stdout.write(f"\n로그인 (비밀번호 / password: {DEMO_PASSWORD})")
         for login in logins:
             self.stdout.write(f"  {login.email:<28} {login.name:<8} {login.role} · {login.municipality}")
+        self.stdout.write("  subscriber000@demo.kr …     구독자 (비밀번호 동일 / same password)")
