@@ -15,12 +15,16 @@ from django.core.files.storage import FileSystemStorage
 
 # static prefix -> directory inside node_modules (the whole directory is served under the prefix)
 NPM_DIRECTORIES: dict[str, str] = {
-    # KRDS styles keep their relative url(../../img/...) references, so css/ and img/ stay side by side.
-    "vendor/krds/css": "krds-uiux/resources/css",
+    # KRDS icons, referenced by the stylesheet as url(../../img/...): css/ and img/ stay side by side.
     "vendor/krds/img": "krds-uiux/resources/img",
 }
 # static path -> file inside node_modules
 NPM_FILES: dict[str, str] = {
+    # output.css is KRDS common + tokens + every component; component.css alone links icons that don't exist.
+    "vendor/krds/css/component/output.css": "krds-uiux/resources/css/component/output.css",
+    "vendor/krds/css/component/output.css.map": "krds-uiux/resources/css/component/output.css.map",
+    "vendor/krds/css/token/krds_tokens.css": "krds-uiux/resources/css/token/krds_tokens.css",
+    "vendor/chartjs/chart.umd.min.js.map": "chart.js/dist/chart.umd.min.js.map",
     "vendor/krds/js/ui-script.js": "krds-uiux/resources/js/component/ui-script.js",
     "vendor/htmx/htmx.min.js": "htmx.org/dist/htmx.min.js",
     "vendor/chartjs/chart.umd.min.js": "chart.js/dist/chart.umd.min.js",

@@ -7,7 +7,7 @@ from municipalities.models import STAFF_ROLES
 def tenant(request: HttpRequest) -> dict:
     municipality = getattr(request, "municipality", None)
     if municipality is None:
-        return {"municipality": None}
+        return {"municipality": None, "roles": frozenset(), "is_tenant_staff": False, "staff_nav": []}
     roles = frozenset(request.roles)
     is_tenant_staff = bool(roles & STAFF_ROLES)
     return {

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.http import HttpRequest
+from django.template.loader import render_to_string
 from django.urls import reverse
 
 
@@ -17,6 +18,8 @@ class NavItem:
     url_name: str
     roles: frozenset[str]
     order: int
+    # Other URL names whose pages belong under this link (a detail page under its list).
+    sections: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -31,14 +34,16 @@ _nav: list[NavItem] = []
 _widgets: list[Widget] = []
 
 
-def register_nav(*, label: str, url_name: str, roles: Iterable[str], order: int) -> None:
+def register_nav(*, label: str, url_name: str, roles: Iterable[str], order: int, sections: Iterable[str] = ()) -> None:
     if any(item.url_name == url_name for item in _nav):
         return
-    _nav.append(NavItem(label, url_name, frozenset(roles), order))
+    _nav.append(NavItem(label, url_name, frozenset(roles), order, frozenset(sections)))
     _nav.sort(key=lambda item: item.order)
 
 
-def register_widget(*, template_name: str, context: Callable[[HttpRequest], dict], roles: Iterable[str], order: int) -> None:
+def register_widget(
+    *, template_name: str, context: Callable[[HttpRequest], dict], roles: Iterable[str], order: int
+) -> None:
     if any(widget.template_name == template_name for widget in _widgets):
         return
     _widgets.append(Widget(template_name, context, frozenset(roles), order))
@@ -53,16 +58,18 @@ def nav_for(request: HttpRequest) -> list[dict]:
             "label": item.label,
             "url": reverse(item.url_name, kwargs={"municipality_slug": request.municipality.slug}),
             "current": current == item.url_name,
+            "in_section": current in item.sections,
         }
         for item in _nav
         if roles & item.roles
     ]
 
 
-def widgets_for(request: HttpRequest) -> list[dict]:
+def widgets_for(request: HttpRequest) -> list[str]:
+    """The dashboard widgets this viewer may see, rendered (each with its own context) in order."""
     roles = frozenset(request.roles)
     return [
-        {"template_name": widget.template_name, **widget.context(request)}
+        render_to_string(widget.template_name, widget.context(request), request=request)
         for widget in _widgets
         if roles & widget.roles
     ]

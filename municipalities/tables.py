@@ -12,7 +12,10 @@ class MembershipTable(KrdsTable):
     name = tables.Column(
         verbose_name=_("이름"),
         accessor="user__name",
-        linkify=("municipalities:staff-member", {"membership_id": tables.A("pk")}),
+        linkify=(
+            "municipalities:staff-member",
+            {"municipality_slug": tables.A("municipality__slug"), "membership_id": tables.A("pk")},
+        ),
     )
     email = tables.Column(verbose_name=_("이메일"), accessor="user__email")
     role = tables.Column(verbose_name=_("역할"))

@@ -1,7 +1,7 @@
 from django import template
 
 from core import privacy
-from core.money import format_won
+from core.money import format_bp_percent, format_won
 
 register = template.Library()
 
@@ -9,6 +9,11 @@ register = template.Library()
 @register.filter
 def won(amount: int | None) -> str:
     return format_won(amount)
+
+
+@register.filter
+def bp_percent(rate_bp: int | None) -> str:
+    return format_bp_percent(rate_bp)
 
 
 register.filter("mask_name", privacy.mask_name)

@@ -2,7 +2,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from accounts.validators import normalize_korean_mobile, validate_korean_mobile
-from core.money import format_won
+from core.money import format_bp_percent, format_won
 from core.validators import format_business_number, is_valid_business_number, validate_business_number
 
 
@@ -55,3 +55,7 @@ def test_won_format():
     assert format_won(39000) == "39,000원"
     assert format_won(0) == "0원"
     assert format_won(-1500) == "-1,500원"
+
+
+def test_bp_percent_format():
+    assert [format_bp_percent(v) for v in (1000, 330, 5, 0, 10000)] == ["10.00%", "3.30%", "0.05%", "0.00%", "100.00%"]

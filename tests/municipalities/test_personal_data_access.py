@@ -37,7 +37,7 @@ def test_admin_viewing_full_personal_data_is_logged(client, municipality, staff_
 
 def test_curator_sees_masked_data_and_nothing_is_logged(client, municipality):
     # given
-    curator = MembershipFactory(municipality=municipality, role=Role.CURATOR).user
+    curator = MembershipFactory(municipality=municipality, role=Role.CURATOR, user__name="이철수").user
     person = MembershipFactory(
         municipality=municipality, role=Role.LOGISTICS, user__name="홍길동", user__phone="010-1234-5678"
     )
