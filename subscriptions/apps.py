@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class SubscriptionsConfig(AppConfig):
     name = "subscriptions"
     verbose_name = _("구독")
+
+    def ready(self) -> None:
+        from subscriptions.staff_widgets import register
+
+        register()
