@@ -64,6 +64,7 @@ def merchant_published_bundles(*, merchant: Merchant) -> QuerySet[Bundle]:
         Bundle.objects.for_tenant(merchant.municipality_id)
         .filter(status=Bundle.Status.PUBLISHED, items__product__merchant=merchant)
         .annotate(min_price_won=Min("plans__price_won", filter=Q(plans__is_active=True)))
+        .filter(min_price_won__isnull=False)
         .distinct()
         .order_by("name")
     )

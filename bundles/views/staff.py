@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_filters import FilterSet
 from django_tables2 import RequestConfig
@@ -56,6 +57,12 @@ from municipalities.services import personal_data_access_record
 
 MERCHANT_PAGE_ROLES = CATALOG_ROLES | BANK_ACCOUNT_ROLES
 HISTORY_LENGTH = 30
+# The composer's status buttons, by the status they lead to: (action sent to bundle_status, label, style).
+STATUS_ACTIONS = {
+    Bundle.Status.PUBLISHED: ("publish", gettext_lazy("판매 시작"), "primary"),
+    Bundle.Status.DRAFT: ("draft", gettext_lazy("작성 중으로 되돌리기"), "secondary"),
+    Bundle.Status.RETIRED: ("retire", gettext_lazy("판매 종료"), "tertiary"),
+}
 CSV_EXAMPLE_ROWS = [
     [
         "HD-001",
@@ -396,6 +403,12 @@ def _composer(request: HttpRequest, bundle: Bundle, *, status: int = 200, **form
     search_form = ProductSearchForm(request.GET or None)
     events = list(bundle.events.select_related("actor")[:HISTORY_LENGTH])
     show_names = can_view_personal_data(request)
+
+    def person(user) -> str:
+        if user is None:
+            return ""
+        return user.name if show_names else privacy.mask_name(user.name)
+
     context = {
         "bundle": bundle,
         "info_form": forms.get("info_form") or BundleForm(instance=copy(bundle)),
@@ -408,9 +421,10 @@ def _composer(request: HttpRequest, bundle: Bundle, *, status: int = 200, **form
         "duplicate_form": forms.get("duplicate_form")
         or BundleDuplicateForm(initial={"name": _("%(name)s (변형)") % {"name": bundle.name}}),
         "refused": forms.get("refused"),
-        "events": [
-            (event, (event.actor.name if show_names else privacy.mask_name(event.actor.name)) if event.actor else "")
-            for event in events
+        "events": [(event, person(event.actor)) for event in events],
+        "status_changed_by_name": person(bundle.status_changed_by),
+        "status_actions": [
+            action for to, action in STATUS_ACTIONS.items() if to in Bundle.TRANSITIONS[Bundle.Status(bundle.status)]
         ],
         **_items_context(bundle, item_form=forms.get("item_form")),
         **_summary_context(bundle),
