@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator
+from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -65,6 +65,13 @@ class Municipality(models.Model):
         validators=[MaxValueValidator(10000)],
         help_text=_("만분율. 330 = 3.30%"),
     )
+    # Dunning: days after the first failed charge on which it is retried (comma-separated), then the box is
+    # cancelled and the subscription goes past due; it is cancelled after `past_due_cancel_days` more days.
+    dunning_retry_days = models.CharField(
+        _("결제 재시도 일정(일)"), max_length=30, default="1,3,5",
+        validators=[RegexValidator(r"^\d{1,2}(,\d{1,2}){0,5}$", _("예: 1,3,5 처럼 쉼표로 구분한 일수"))],
+    )
+    past_due_cancel_days = models.PositiveSmallIntegerField(_("연체 후 해지까지(일)"), default=14)
     is_active = models.BooleanField(_("운영 중"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -82,6 +89,10 @@ class Municipality(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def dunning_schedule_days(self) -> list[int]:
+        return [int(day) for day in self.dunning_retry_days.split(",") if day]
 
     def get_absolute_url(self) -> str:
         # The tenant's root is its mall home, whichever app serves it.

@@ -323,3 +323,170 @@ class ShippingSupportDraw(TenantModel):
         constraints = [
             models.UniqueConstraint(fields=["municipality", "subscription", "cycle"], name="support_once_per_box"),
         ]
+
+
+# --- Billing: one order per (subscription, cycle), its payment attempts and refunds ----------------------------
+class Order(TenantModel):
+    """One box of one subscription in one cycle, with everything it costs snapshotted at cycle close.
+
+    `amount_won` is what is charged for it: a per-box order charges one box; the first order of a
+    prepaid term charges `boxes_charged` boxes at once; the later orders of that term charge nothing.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("결제 대기")
+        CHARGING = "charging", _("결제 중")
+        PAID = "paid", _("결제 완료")
+        REQUIRES_ACTION = "requires_action", _("본인 인증 필요")
+        FAILED = "failed", _("결제 실패")
+        CANCELED = "canceled", _("취소")
+
+    # Outcomes may arrive in any order (synchronous answer, webhook, reconciliation); nothing leaves PAID
+    # or CANCELED except by a refund, which is recorded beside the order, not as a status.
+    TRANSITIONS = {
+        Status.PENDING: {Status.CHARGING, Status.PAID, Status.CANCELED},
+        Status.CHARGING: {Status.PAID, Status.REQUIRES_ACTION, Status.FAILED, Status.PENDING},
+        Status.REQUIRES_ACTION: {Status.PAID, Status.FAILED, Status.CHARGING, Status.CANCELED},
+        Status.FAILED: {Status.CHARGING, Status.PAID, Status.CANCELED},
+        Status.PAID: set(),
+        Status.CANCELED: set(),
+    }
+
+    subscription = models.ForeignKey(Subscription, on_delete=models.PROTECT, related_name="orders")
+    cycle = models.ForeignKey(DeliveryCycle, on_delete=models.PROTECT, related_name="orders")
+    subscriber = models.ForeignKey(Subscriber, on_delete=models.PROTECT, related_name="orders")
+    bundle = models.ForeignKey(Bundle, on_delete=models.PROTECT, related_name="+")
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="+")
+    bundle_name = models.CharField(max_length=80)
+    cadence = models.CharField(max_length=10, choices=Cadence.choices)
+    box_price_won = models.PositiveIntegerField()
+    term_discount_won = models.PositiveIntegerField(default=0)
+    promo_discount_won = models.PositiveIntegerField(default=0)
+    shipping_fee_won = models.PositiveIntegerField(default=0)
+    shipping_support_won = models.PositiveIntegerField(default=0)
+    # How many boxes this order pays for (0: covered by an earlier prepaid charge) and how many of those
+    # carry the promo discount. Discount, shipping and support amounts are totals over those boxes.
+    boxes_charged = models.PositiveSmallIntegerField(default=1)
+    promo_boxes = models.PositiveSmallIntegerField(default=0)
+    amount_won = models.PositiveIntegerField()
+    recipient = models.CharField(max_length=50)
+    phone = models.CharField(max_length=13)
+    postcode = models.CharField(max_length=5)
+    road_address = models.CharField(max_length=200)
+    jibun_address = models.CharField(max_length=200, blank=True)
+    address_detail = models.CharField(max_length=100, blank=True)
+    delivery_memo = models.CharField(max_length=100, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    paid_at = models.DateTimeField(null=True, blank=True)
+    canceled_at = models.DateTimeField(null=True, blank=True)
+    failure_code = models.CharField(max_length=60, blank=True)
+    failure_message = models.CharField(max_length=300, blank=True)
+    next_retry_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    action_deadline = models.DateTimeField(null=True, blank=True)
+    attempts_count = models.PositiveSmallIntegerField(default=0)
+    refunded_won = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("주문")
+        verbose_name_plural = _("주문")
+        ordering = ["-cycle__ship_date", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "subscription", "cycle"], name="order_once_per_cycle"),
+            models.CheckConstraint(
+                condition=models.Q(refunded_won__lte=models.F("amount_won")), name="order_refund_cap"
+            ),
+        ]
+        indexes = [models.Index(fields=["municipality", "cycle", "status"])]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.bundle_name} ({self.cycle_id})"
+
+
+class OrderItem(TenantModel):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="items")
+    product = models.ForeignKey("bundles.Product", on_delete=models.PROTECT, related_name="+")
+    merchant = models.ForeignKey("bundles.Merchant", on_delete=models.PROTECT, related_name="+")
+    product_name = models.CharField(max_length=80)
+    quantity = models.PositiveSmallIntegerField()
+    supply_price_won = models.PositiveIntegerField()
+    tax_type = models.CharField(max_length=10)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "order", "product"], name="order_item_unique_product"),
+        ]
+
+
+class PaymentAttempt(TenantModel):
+    """One call to the gateway for an order, recorded (with its idempotency key) before the call is made."""
+
+    class Status(models.TextChoices):
+        STARTED = "started", _("요청 중")
+        SUCCEEDED = "succeeded", _("성공")
+        REQUIRES_ACTION = "requires_action", _("본인 인증 필요")
+        FAILED = "failed", _("실패")
+        UNKNOWN = "unknown", _("결과 미확인")
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="attempts")
+    number = models.PositiveSmallIntegerField()
+    idempotency_key = models.CharField(max_length=80)
+    amount_won = models.PositiveIntegerField()
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.STARTED)
+    payment_id = models.CharField(max_length=64, blank=True, db_index=True)
+    decline_code = models.CharField(max_length=60, blank=True)
+    message = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["order", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "order", "number"], name="attempt_unique_number"),
+            models.UniqueConstraint(fields=["municipality", "idempotency_key"], name="attempt_unique_key"),
+            # At most one attempt per order may be in flight: a second worker cannot start another.
+            models.UniqueConstraint(
+                fields=["order"], condition=models.Q(status__in=["started", "unknown"]), name="attempt_one_in_flight"
+            ),
+        ]
+
+
+class Refund(TenantModel):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("요청 중")
+        SUCCEEDED = "succeeded", _("환불 완료")
+        FAILED = "failed", _("실패")
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="refunds")
+    amount_won = models.PositiveIntegerField()
+    reason = models.CharField(_("환불 사유"), max_length=200)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    idempotency_key = models.CharField(max_length=80)
+    refund_id = models.CharField(max_length=64, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "idempotency_key"], name="refund_unique_key"),
+            models.CheckConstraint(condition=models.Q(amount_won__gt=0), name="refund_positive"),
+        ]
+
+
+class GatewayEvent(models.Model):
+    """A webhook event as received, stored once by the gateway's event id (platform-level: the tenant is
+    known only after the event is matched to an attempt)."""
+
+    gateway = models.CharField(max_length=20, default="stripe")
+    event_id = models.CharField(max_length=80)
+    type = models.CharField(max_length=80)
+    payment_id = models.CharField(max_length=64, blank=True)
+    payload = models.JSONField()
+    received_at = models.DateTimeField(auto_now_add=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["gateway", "event_id"], name="gateway_event_once")]
+
+    def __str__(self) -> str:
+        return f"{self.gateway} {self.type} {self.event_id}"
