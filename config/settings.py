@@ -216,6 +216,13 @@ STRIPE_JS_URL = env_str(
     "STRIPE_JS_URL", f"{STRIPE_API_BASE}/js.stripe.com/v3/" if STRIPE_API_BASE else "https://js.stripe.com/v3/"
 )
 
+# Gateway calls per second across all workers (Stripe allows 25/s in test mode, 100/s live).
+PAYMENT_RATE_LIMIT_PER_S = env_int("PAYMENT_RATE_LIMIT_PER_S", 25)
+# How long a subscriber has to complete 3-D Secure before the attempt counts as failed.
+PAYMENT_ACTION_HOURS = env_int("PAYMENT_ACTION_HOURS", 48)
+# Orders charged per Celery task when a cycle's charges are fanned out.
+BILLING_CHUNK_SIZE = env_int("BILLING_CHUNK_SIZE", 200)
+
 # --- Logging ----------------------------------------------------------------------------------------------
 LOGGING = {
     "version": 1,

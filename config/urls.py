@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from municipalities import views as municipality_views
+from subscriptions.webhook_views import stripe_webhook
 
 admin.site.site_header = "꾸러미 플랫폼 운영"
 admin.site.site_title = "꾸러미 운영"
@@ -14,6 +15,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("stripe/webhook/", stripe_webhook, name="stripe-webhook"),
     # Tenant URLs come last: their first segment is a municipality slug.
     path("<slug:municipality_slug>/", include("municipalities.urls")),
     path("<slug:municipality_slug>/", include("bundles.urls")),

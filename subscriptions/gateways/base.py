@@ -9,6 +9,10 @@ class GatewayError(Exception):
     """The gateway could not be reached or refused the request for a reason that is not the card's."""
 
 
+class GatewayRateLimited(GatewayError):
+    """The gateway answered 429: the request was not processed and may be sent again later."""
+
+
 @dataclass(frozen=True)
 class SavedCard:
     method_id: str
@@ -69,6 +73,8 @@ class PaymentGateway(Protocol):
     ) -> ChargeResult: ...
 
     def charge_lookup(self, *, payment_id: str) -> ChargeResult: ...
+
+    def charge_find(self, *, reference: str, customer_id: str) -> ChargeResult | None: ...
 
     def refund(self, *, payment_id: str, amount_won: int, idempotency_key: str) -> RefundResult: ...
 

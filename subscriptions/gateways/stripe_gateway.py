@@ -7,6 +7,7 @@ from django.conf import settings
 from subscriptions.gateways.base import (
     ChargeResult,
     GatewayError,
+    GatewayRateLimited,
     RefundResult,
     SavedCard,
     SetupSession,
@@ -91,6 +92,8 @@ class StripeGateway:
             )
         except stripe.CardError as error:
             return self._card_error(error)
+        except stripe.RateLimitError as error:
+            raise GatewayRateLimited(str(error)) from error
         except stripe.StripeError as error:
             raise GatewayError(str(error)) from error
         return self._result(intent)
@@ -100,6 +103,22 @@ class StripeGateway:
             return self._result(self.client.v1.payment_intents.retrieve(payment_id))
         except stripe.StripeError as error:
             raise GatewayError(str(error)) from error
+
+    def charge_find(self, *, reference: str, customer_id: str) -> ChargeResult | None:
+        """The charge made for `reference` (our idempotency key, kept in metadata), or None if none was made.
+        Used when a worker died between calling and recording: we ask, and never charge again to find out."""
+        try:
+            try:
+                intents = self.client.v1.payment_intents.list(params={"customer": customer_id, "limit": 100})
+            except stripe.InvalidRequestError:
+                # localstripe does not filter PaymentIntents by customer (shared/NOTES.md); Stripe does.
+                intents = self.client.v1.payment_intents.list(params={"limit": 100})
+            for intent in intents.auto_paging_iter():
+                if "ref" in intent.metadata and intent.metadata["ref"] == reference:
+                    return self._result(intent)
+        except stripe.StripeError as error:
+            raise GatewayError(str(error)) from error
+        return None
 
     def refund(self, *, payment_id: str, amount_won: int, idempotency_key: str) -> RefundResult:
         try:

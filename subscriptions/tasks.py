@@ -1,0 +1,56 @@
+"""Celery tasks: thin, ids in, the service inside, safe to run twice (acks_late is global)."""
+
+from celery import shared_task
+from django.conf import settings
+
+from municipalities.models import Municipality
+from subscriptions import cycles
+from subscriptions.billing import charging
+from subscriptions.billing.close import cycle_close, cycles_due
+from subscriptions.gateways.base import GatewayRateLimited
+from subscriptions.gateways.stripe_gateway import gateway
+
+
+@shared_task
+def cycles_generate_task() -> None:
+    for municipality in Municipality.objects.filter(is_active=True):
+        cycles.cycles_generate(municipality=municipality)
+
+
+@shared_task
+def cycles_close_due_task() -> None:
+    for cycle_id in cycles_due():
+        cycle_close_task.delay(cycle_id)
+
+
+@shared_task
+def cycle_close_task(cycle_id: int) -> None:
+    cycle_close(cycle_id=cycle_id)
+    cycle_charge_task.delay(cycle_id)
+
+
+@shared_task
+def cycle_charge_task(cycle_id: int) -> None:
+    """Fan the cycle's due orders out to workers in chunks."""
+    order_ids = charging.orders_due_for_charge(cycle_id=cycle_id)
+    size = settings.BILLING_CHUNK_SIZE
+    for start in range(0, len(order_ids), size):
+        orders_charge_task.delay(order_ids[start : start + size])
+
+
+@shared_task(bind=True, autoretry_for=(GatewayRateLimited,), retry_backoff=5, retry_backoff_max=300, max_retries=20)
+def orders_charge_task(self, order_ids: list[int]) -> None:
+    payments = gateway()
+    for order_id in order_ids:
+        charging.order_charge(order_id=order_id, gateway=payments)
+
+
+@shared_task
+def dunning_retry_task() -> None:
+    orders_charge_task.delay(charging.orders_due_for_charge())
+    charging.actions_expire()
+
+
+@shared_task
+def attempts_reconcile_task() -> None:
+    charging.attempts_reconcile(gateway=gateway())
