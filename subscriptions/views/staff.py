@@ -359,6 +359,7 @@ def support_list(request: HttpRequest) -> HttpResponse:
                 "used_percent": campaign.spent_won * 100 // campaign.budget_won if campaign.budget_won else 0,
                 "running": campaign.is_active and campaign.starts_on <= today <= campaign.ends_on,
                 "weeks": weeks,
+                "chart_id": f"campaign-{campaign.pk}-chart",
                 "chart": {
                     "labels": [_("%(month)d월 %(day)d일 주") % {"month": w.month, "day": w.day} for w, _t in weeks],
                     "values": [total for _w, total in weeks],

@@ -149,17 +149,16 @@ def test_close_query_count_does_not_grow_with_subscriptions(municipality, stripe
         buyer = subscriber_with_card(municipality, stripe_gateway)
         small = [subscribe(municipality, stripe_gateway, weekly, subscriber=buyer) for _ in range(2)]
     first = small[0].first_cycle
-    with time_machine.travel(AFTER_CUTOFF, tick=False):
-        with CaptureQueriesContext(connection) as few:
-            cycle_close(cycle_id=first.pk)
+    with time_machine.travel(AFTER_CUTOFF, tick=False), CaptureQueriesContext(connection) as few:
+        cycle_close(cycle_id=first.pk)
     next_cycle = (
         DeliveryCycle.objects.filter(cadence="weekly", ship_date__gt=first.ship_date).order_by("ship_date").first()
     )
     with time_machine.travel(BEFORE, tick=False):
         for _ in range(25):
             subscribe(municipality, stripe_gateway, weekly, subscriber=buyer)
-    with time_machine.travel(next_cycle.cutoff_at + timedelta(minutes=1), tick=False):
-        with CaptureQueriesContext(connection) as many:
-            result = cycle_close(cycle_id=next_cycle.pk)
+    after_next_cutoff = next_cycle.cutoff_at + timedelta(minutes=1)
+    with time_machine.travel(after_next_cutoff, tick=False), CaptureQueriesContext(connection) as many:
+        result = cycle_close(cycle_id=next_cycle.pk)
     assert result.orders == 27
     assert len(many.captured_queries) == len(few.captured_queries)
