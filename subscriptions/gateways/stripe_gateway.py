@@ -136,9 +136,9 @@ class StripeGateway:
             event = stripe.Webhook.construct_event(payload, signature, settings.STRIPE_WEBHOOK_SECRET)
         except (ValueError, stripe.SignatureVerificationError) as error:
             raise GatewayError(str(error)) from error
-        obj = event["data"]["object"]
+        obj = event["data"]["object"].to_dict()  # StripeObject is not a dict (stripe-python 16)
         payment_id = obj["id"] if obj.get("object") == "payment_intent" else obj.get("payment_intent") or ""
-        return WebhookEvent(event["id"], event["type"], payment_id, obj.to_dict() if hasattr(obj, "to_dict") else obj)
+        return WebhookEvent(event["id"], event["type"], payment_id, obj)
 
     @staticmethod
     def _result(intent) -> ChargeResult:
