@@ -247,3 +247,17 @@ def actions_expire(*, now: datetime | None = None) -> int:
     for order in expired:
         _order_failed(order, code="authentication_required", message="", now=now)
     return len(expired)
+
+
+def order_payment_refresh(*, order_id: int, gateway: PaymentGateway) -> Order:
+    """After the subscriber completed (or abandoned) 3-D Secure on our page, ask the gateway how the
+    payment stands and record it — the webhook may bring the same news later; both are idempotent."""
+    attempt = (
+        PaymentAttempt.objects.filter(order_id=order_id, status=PaymentAttempt.Status.REQUIRES_ACTION)
+        .exclude(payment_id="")
+        .order_by("-number")
+        .first()
+    )
+    if attempt is None:
+        return Order.objects.get(pk=order_id)
+    return attempt_record_outcome(attempt_id=attempt.pk, result=gateway.charge_lookup(payment_id=attempt.payment_id))
