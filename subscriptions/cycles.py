@@ -40,7 +40,14 @@ def ship_dates(cadence: str, start: date, end: date) -> list[date]:
 
 
 def cutoff_for(municipality: Municipality, ship_date: date) -> datetime:
-    return datetime.combine(ship_date - timedelta(days=CUTOFF_DAYS_BEFORE), time(0, 0), tzinfo=_zone(municipality))
+    return cutoff_for_date(ship_date, zone=_zone(municipality))
+
+
+SEOUL = ZoneInfo("Asia/Seoul")
+
+
+def cutoff_for_date(ship_date: date, *, zone: ZoneInfo = SEOUL) -> datetime:
+    return datetime.combine(ship_date - timedelta(days=CUTOFF_DAYS_BEFORE), time(0, 0), tzinfo=zone)
 
 
 @transaction.atomic

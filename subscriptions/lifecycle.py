@@ -210,8 +210,12 @@ def subscription_change_card(
     if payment_method.pk == sub.payment_method_id:
         return sub
     sub.payment_method = payment_method
-    sub.save(update_fields=["payment_method", "updated_at"])
-    _event(sub, Kind.CARD_CHANGED, acting_user, from_status=sub.status, data={"last4": payment_method.last4})
+    previous = sub.status
+    if sub.status == Status.PAST_DUE:
+        # The card was why deliveries stopped; with a new one the subscription continues from the next cycle.
+        _move(sub, Status.ACTIVE)
+    sub.save(update_fields=["payment_method", "status", "updated_at"])
+    _event(sub, Kind.CARD_CHANGED, acting_user, from_status=previous, data={"last4": payment_method.last4})
     return sub
 
 

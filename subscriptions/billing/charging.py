@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 
 from subscriptions import clock
 from subscriptions.billing import notices, ratelimit
@@ -224,15 +225,28 @@ def attempts_reconcile(
 
 
 def orders_due_for_charge(*, cycle_id: int | None = None, now: datetime | None = None) -> list[int]:
-    """Order ids to charge: pending orders of a cycle whose charge time has come, or failed orders whose
-    retry is due (every municipality)."""
+    """Order ids to charge now (every municipality, or one cycle): pending orders whose cycle's charge
+    time has come, and failed orders whose dunning retry is due."""
     now = now or clock.now()
     orders = Order.objects.filter(amount_won__gt=0)
     if cycle_id is not None:
-        orders = orders.filter(cycle_id=cycle_id, status=Order.Status.PENDING, cycle__charge_at__lte=now)
-    else:
-        orders = orders.filter(status=Order.Status.FAILED, next_retry_at__lte=now)
-    return list(orders.order_by("pk").values_list("pk", flat=True))
+        orders = orders.filter(cycle_id=cycle_id)
+    due = Q(status=Order.Status.PENDING, cycle__charge_at__lte=now) | Q(
+        status=Order.Status.FAILED, next_retry_at__lte=now
+    )
+    return list(orders.filter(due).order_by("pk").values_list("pk", flat=True))
+
+
+@transaction.atomic
+def order_retry_now(*, order: Order, now: datetime | None = None) -> Order:
+    """The subscriber fixed their card: bring the failed order's next retry forward to now."""
+    now = now or clock.now()
+    locked = Order.objects.select_for_update().get(pk=order.pk)
+    if locked.status != Order.Status.FAILED:
+        return locked
+    Order.objects.filter(pk=locked.pk).update(next_retry_at=now)
+    locked.next_retry_at = now
+    return locked
 
 
 @transaction.atomic
