@@ -60,7 +60,7 @@ class Merchant(TenantModel):
     story = models.TextField(_("소개 이야기"), blank=True)
     photo = models.ImageField(_("대표 사진"), upload_to="merchants/", blank=True)
     tax_status = models.CharField(_("과세 유형"), max_length=20, choices=TaxStatus.choices, default=TaxStatus.GENERAL)
-    # Payout account: shown masked to everyone but finance staff (bundles.selectors.merchant_bank_display).
+    # Payout account: shown masked to everyone but finance staff (bundles.display.merchant_bank_display).
     bank_code = models.CharField(_("은행 코드"), max_length=3, blank=True)
     account_number = models.CharField(_("계좌번호"), max_length=30, blank=True)
     account_holder = models.CharField(_("예금주"), max_length=40, blank=True)

@@ -10,6 +10,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from bundles.models import Cadence
 from municipalities.models import Municipality
@@ -65,6 +66,7 @@ def cycles_generate(*, municipality: Municipality, through: date | None = None) 
                     municipality=municipality,
                     cadence=cadence,
                     ship_date=ship_date,
+                    scheduled_for=ship_date,
                     cutoff_at=cutoff,
                     charge_at=cutoff + timedelta(hours=CHARGE_HOURS_AFTER_CUTOFF),
                 )
@@ -87,3 +89,31 @@ def next_open_cycle(*, municipality: Municipality, cadence: str, after: datetime
 
 def cycle_after(cycle: DeliveryCycle) -> DeliveryCycle:
     return next_open_cycle(municipality=cycle.municipality, cadence=cycle.cadence, after=cycle.cutoff_at)
+
+
+class ShipDateNotAllowed(Exception):
+    """The ship date cannot be moved there; the message says why, for staff."""
+
+
+@transaction.atomic
+def cycle_move_ship_date(*, cycle: DeliveryCycle, ship_date: date) -> DeliveryCycle:
+    """Move an open cycle's ship date (설날, 추석): its cutoff and charge time move with it."""
+    locked = DeliveryCycle.objects.select_for_update().select_related("municipality").get(pk=cycle.pk)
+    if locked.ship_date == ship_date:
+        return locked
+    cutoff = cutoff_for(locked.municipality, ship_date)
+    if locked.status != DeliveryCycle.Status.OPEN or cutoff <= clock.now():
+        raise ShipDateNotAllowed(_("변경 마감이 지난 회차의 발송일은 바꿀 수 없습니다."))
+    # Another week's calendar date stays that week's, even if its cycle is not generated yet.
+    other_week = ship_date != locked.scheduled_for and ship_date in ship_dates(locked.cadence, ship_date, ship_date)
+    if (
+        other_week
+        or DeliveryCycle.objects.filter(municipality=locked.municipality, cadence=locked.cadence, ship_date=ship_date)
+        .exclude(pk=locked.pk)
+        .exists()
+    ):
+        raise ShipDateNotAllowed(_("같은 주기에 그날 발송하는 회차가 이미 있습니다."))
+    locked.ship_date, locked.cutoff_at = ship_date, cutoff
+    locked.charge_at = cutoff + timedelta(hours=CHARGE_HOURS_AFTER_CUTOFF)
+    locked.save(update_fields=["ship_date", "cutoff_at", "charge_at"])
+    return locked

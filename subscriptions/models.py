@@ -101,6 +101,8 @@ class DeliveryCycle(TenantModel):
         CLOSED = "closed", _("마감")
 
     cadence = models.CharField(_("배송 주기"), max_length=10, choices=Cadence.choices)
+    # The calendar's date for this cycle; `ship_date` starts equal and staff may move it (holidays).
+    scheduled_for = models.DateField(_("달력상 발송일"))
     cutoff_at = models.DateTimeField(_("변경 마감"))
     charge_at = models.DateTimeField(_("결제일시"))
     ship_date = models.DateField(_("발송일"))
@@ -113,6 +115,9 @@ class DeliveryCycle(TenantModel):
         ordering = ["ship_date"]
         constraints = [
             models.UniqueConstraint(fields=["municipality", "cadence", "ship_date"], name="cycle_unique_ship_date"),
+            models.UniqueConstraint(
+                fields=["municipality", "cadence", "scheduled_for"], name="cycle_unique_scheduled_date"
+            ),
             models.CheckConstraint(condition=models.Q(cutoff_at__lte=models.F("charge_at")), name="cycle_cutoff_first"),
         ]
         indexes = [models.Index(fields=["municipality", "cadence", "cutoff_at"])]

@@ -58,3 +58,8 @@ def dunning_retry_task() -> None:
 @shared_task
 def attempts_reconcile_task() -> None:
     charging.attempts_reconcile(gateway=gateway())
+
+
+@shared_task
+def past_due_cancel_task() -> None:
+    charging.past_due_cancel()

@@ -19,6 +19,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -466,14 +467,18 @@ def bundle_product_search(request: HttpRequest, bundle_id: int) -> HttpResponse:
     )
 
 
-def _partials(request: HttpRequest, bundle: Bundle, main_template: str, main_context: dict) -> HttpResponse:
-    """One htmx answer: the changed block, plus the summary panel swapped out of band."""
+def _partials(
+    request: HttpRequest, bundle: Bundle, main_template: str, main_context: dict, *, notice: str = ""
+) -> HttpResponse:
+    """One htmx answer: the changed block, plus the summary panel swapped out of band, plus what happened
+    in words for the composer's status line (a live region, so screen readers hear it)."""
     bundle = selectors.staff_bundle(municipality=request.municipality, bundle_id=bundle.pk)
     main = render_to_string(main_template, {**main_context, "bundle": bundle}, request=request)
     summary = render_to_string(
         "bundles/staff/partials/_summary.html", {**_summary_context(bundle), "oob": True}, request=request
     )
-    return HttpResponse(main + summary)
+    live = format_html('<p id="composer-live" hx-swap-oob="innerHTML">{}</p>', notice)
+    return HttpResponse(main + summary + live)
 
 
 @roles_required(CATALOG_ROLES)
@@ -493,9 +498,7 @@ def bundle_item_set(request: HttpRequest, bundle_id: int) -> HttpResponse:
         if not _is_htmx(request):
             messages.success(request, message)
             return redirect(_composer_url(request, bundle, "items"))
-        return _partials(
-            request, bundle, "bundles/staff/partials/_items.html", {**_items_context(bundle), "notice": message}
-        )
+        return _partials(request, bundle, "bundles/staff/partials/_items.html", _items_context(bundle), notice=message)
     if not _is_htmx(request):
         return _composer(request, bundle, item_form=form)
     return _partials(request, bundle, "bundles/staff/partials/_items.html", _items_context(bundle, item_form=form))
@@ -518,22 +521,18 @@ def bundle_plan_set(request: HttpRequest, bundle_id: int) -> HttpResponse:
         else:
             saved = True
     label = Cadence(cadence).label
+    message = _("%(cadence)s 요금제를 저장했습니다.") % {"cadence": label} if saved else ""
     if not _is_htmx(request):
         if saved:
-            messages.success(request, _("%(cadence)s 요금제를 저장했습니다.") % {"cadence": label})
+            messages.success(request, message)
             return redirect(_composer_url(request, bundle, "plans"))
         return _composer(request, bundle, plan_form=(cadence, form))
+    plan = bundle.plans.filter(cadence=cadence).first()
     if saved:
-        plan = bundle.plans.filter(cadence=cadence).first()
         form = PlanForm(prefix=cadence, initial=PlanForm.initial_for(plan))
-    else:
-        plan = bundle.plans.filter(cadence=cadence).first()
     row = {"cadence": cadence, "label": label, "form": form, "plan": plan}
     return _partials(
-        request,
-        bundle,
-        "bundles/staff/partials/_plan_form.html",
-        {"row": row, "saved": saved},
+        request, bundle, "bundles/staff/partials/_plan_form.html", {"row": row, "saved": saved}, notice=message
     )
 
 

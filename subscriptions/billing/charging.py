@@ -275,3 +275,30 @@ def order_payment_refresh(*, order_id: int, gateway: PaymentGateway) -> Order:
     if attempt is None:
         return Order.objects.get(pk=order_id)
     return attempt_record_outcome(attempt_id=attempt.pk, result=gateway.charge_lookup(payment_id=attempt.payment_id))
+
+
+def past_due_cancel(*, now: datetime | None = None) -> int:
+    """Cancel subscriptions that stayed past due longer than their municipality's policy allows."""
+    from subscriptions.lifecycle import subscription_cancel  # lifecycle imports nothing from billing
+
+    now = now or clock.now()
+    cancelled = 0
+    overdue = (
+        SubscriptionEvent.objects.filter(
+            kind=SubscriptionEvent.Kind.PAST_DUE, subscription__status=Subscription.Status.PAST_DUE
+        )
+        .select_related("subscription__municipality")
+        .order_by("subscription_id", "-created_at")
+    )
+    seen: set[int] = set()
+    for event in overdue:
+        if event.subscription_id in seen:
+            continue
+        seen.add(event.subscription_id)
+        sub = event.subscription
+        if event.created_at + timedelta(days=sub.municipality.past_due_cancel_days) <= now:
+            subscription_cancel(
+                subscription=sub, reason=Subscription.CancelReason.OTHER, note="결제 연체로 자동 해지", acting_user=None
+            )
+            cancelled += 1
+    return cancelled
