@@ -229,6 +229,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    # The stripe client logs every request at INFO; keep its warnings only.
-    "loggers": {"stripe": {"level": "WARNING"}},
+    "loggers": {
+        # The stripe client logs every request at INFO; keep its warnings only.
+        "stripe": {"level": "WARNING"},
+        # Django's own console handler (DEBUG only) would print each line a second time beside the root's.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+    },
 }

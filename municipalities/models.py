@@ -90,13 +90,13 @@ class Municipality(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    @property
-    def dunning_schedule_days(self) -> list[int]:
-        return [int(day) for day in self.dunning_retry_days.split(",") if day]
-
     def get_absolute_url(self) -> str:
         # The tenant's root is its mall home, whichever app serves it.
         return f"/{self.slug}/"
+
+    @property
+    def dunning_schedule_days(self) -> list[int]:
+        return [int(day) for day in self.dunning_retry_days.split(",") if day]
 
 
 class Role(models.TextChoices):

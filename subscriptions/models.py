@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.validators import validate_korean_mobile
 from bundles.models import Bundle, Cadence, Plan
 from municipalities.tenancy import TenantModel
+from subscriptions import clock
 
 
 class Subscriber(TenantModel):
@@ -247,7 +248,7 @@ class Subscription(TenantModel):
     source = models.CharField(_("유입 경로"), max_length=60, blank=True, db_index=True)
     consent_text = models.TextField()
     consent_at = models.DateTimeField()
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=clock.now)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -302,7 +303,7 @@ class SubscriptionEvent(TenantModel):
     reason = models.CharField(max_length=300, blank=True)
     effective_cycle = models.ForeignKey(DeliveryCycle, on_delete=models.PROTECT, null=True, related_name="+")
     data = models.JSONField(default=dict)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(default=clock.now, db_index=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -441,7 +442,8 @@ class PaymentAttempt(TenantModel):
     payment_id = models.CharField(max_length=64, blank=True, db_index=True)
     decline_code = models.CharField(max_length=60, blank=True)
     message = models.CharField(max_length=300, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    # From the billing clock: dunning counts its retry days from the first attempt's time.
+    created_at = models.DateTimeField(default=clock.now)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -13,9 +13,12 @@ from municipalities.models import Municipality
 from municipalities.tenancy import get_for_tenant_or_404
 from subscriptions.models import (
     Address,
+    Order,
+    PaymentAttempt,
     PaymentMethod,
     PromoCode,
     PromoRedemption,
+    Refund,
     ShippingSupportCampaign,
     ShippingSupportDraw,
     SkippedCycle,
@@ -110,6 +113,19 @@ def subscription_dashboard_stats(*, municipality: Municipality, since: datetime,
         "canceled_recently": counts["canceled_recently"],
         "top_cancel_reasons": [(labels.get(row["cancel_reason"], "-"), row["count"]) for row in reasons],
     }
+
+
+def subscription_orders(*, subscription: Subscription) -> QuerySet[Order]:
+    """The subscription's orders, newest cycle first, with their payment attempts and refunds (3 queries)."""
+    return (
+        Order.objects.filter(subscription=subscription)
+        .select_related("cycle")
+        .prefetch_related(
+            Prefetch("attempts", queryset=PaymentAttempt.objects.order_by("number")),
+            Prefetch("refunds", queryset=Refund.objects.select_related("actor").order_by("created_at", "pk")),
+        )
+        .order_by("-cycle__ship_date", "-pk")
+    )
 
 
 def bundle_names(*, municipality: Municipality, bundle_ids: set[int]) -> dict[int, str]:

@@ -196,7 +196,7 @@ def _history(sub: Subscription, *, request: HttpRequest) -> list[HistoryLine]:
         if event.kind == Kind.PLAN_CHANGED
         for side in ("from", "to")
     }
-    bundle_names = dict(Bundle.objects.for_tenant(municipality).filter(pk__in=bundle_ids).values_list("pk", "name"))
+    bundle_names = selectors.bundle_names(municipality=municipality, bundle_ids=bundle_ids - {None})
     reasons = dict(Subscription.CancelReason.choices)
     lines = []
     for event in events:

@@ -5,7 +5,6 @@ and fetches through the selectors, so another tenant's id is a 404. Subscribers'
 addresses are shown only to PERSONAL_DATA_ROLES; a detail page showing them writes the 접속기록.
 """
 
-import csv
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
@@ -14,10 +13,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 from django_tables2 import RequestConfig
 
+from bundles.exports import table_csv_response
 from bundles.models import Cadence
 from core import privacy
 from core.money import format_won
@@ -32,7 +31,6 @@ from subscriptions.tables import (
     PromoCodeTable,
     PromoRedemptionTable,
     SubscriptionTable,
-    local_datetime,
     promo_amount_display,
     promo_boxes_display,
     term_display,
@@ -81,39 +79,20 @@ def subscription_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-CSV_HEADER = (
-    gettext_lazy("번호"),
-    gettext_lazy("구독자"),
-    gettext_lazy("휴대전화"),
-    gettext_lazy("꾸러미"),
-    gettext_lazy("배송 주기"),
-    gettext_lazy("결제 방식"),
-    gettext_lazy("상태"),
-    gettext_lazy("유입 경로"),
-    gettext_lazy("프로모션 코드"),
-    gettext_lazy("구독 시작일시"),
-    gettext_lazy("해지일시"),
-    gettext_lazy("해지 사유"),
-)
-
-
 def _subscriptions_csv(request: HttpRequest, subscriptions, *, full_view: bool) -> HttpResponse:
-    """Every filtered subscription, one row each, in UTF-8 with a BOM so Excel opens the Korean text.
-    A file with full names and phones is a download of personal data: each subscriber in it gets a
-    접속기록 row (once per file)."""
+    """Every filtered subscription (sorted as on screen, not one page), in the list's masking, as an
+    Excel-ready CSV. A file with full names and phones is a download of personal data: each subscriber in
+    it gets one 접속기록 row."""
     municipality = request.municipality
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    filename = f"subscriptions-{municipality.slug}-{_today(request):%Y%m%d}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.write("\ufeff")
-    writer = csv.writer(response)
-    writer.writerow([str(title) for title in CSV_HEADER])
-    reasons = dict(Subscription.CancelReason.choices)
-    logged: set[int] = set()
-    for sub in subscriptions.select_related("promo_code").iterator(chunk_size=500):
-        subscriber = sub.subscriber
-        if full_view and subscriber.pk not in logged:
-            logged.add(subscriber.pk)
+    table = SubscriptionTable(
+        subscriptions.select_related("promo_code"), municipality_slug=municipality.slug, show_personal_data=full_view
+    )
+    RequestConfig(request, paginate=False).configure(table)
+    response = table_csv_response(table, f"subscriptions-{municipality.slug}-{_today(request):%Y%m%d}.csv")
+    if full_view:
+        # The table's queryset has been read once by the export; this walks the same rows again in memory.
+        subscribers = {sub.subscriber_id: sub.subscriber for sub in table.data}
+        for subscriber in subscribers.values():
             personal_data_access_record(
                 request=request,
                 municipality=municipality,
@@ -121,22 +100,6 @@ def _subscriptions_csv(request: HttpRequest, subscriptions, *, full_view: bool) 
                 subject_label=f"{privacy.mask_name(subscriber.name)} (#{subscriber.pk})",
                 purpose=_("구독 목록 내려받기"),
             )
-        writer.writerow(
-            [
-                sub.pk,
-                subscriber.name if full_view else privacy.mask_name(subscriber.name),
-                subscriber.phone if full_view else privacy.mask_phone(subscriber.phone),
-                sub.bundle.name,
-                sub.get_cadence_display(),
-                term_display(sub.term_boxes),
-                sub.get_status_display(),
-                sub.source,
-                sub.promo_code.code if sub.promo_code else "",
-                local_datetime(sub.created_at),
-                local_datetime(sub.canceled_at),
-                str(reasons.get(sub.cancel_reason, "")),
-            ]
-        )
     return response
 
 
@@ -180,6 +143,7 @@ def subscription_timeline(request: HttpRequest, subscription_id: int) -> HttpRes
             "term": term_display(sub.term_boxes),
             "promo": _promo_summary(sub),
             "events": [_describe(event, sub=sub, bundle_names=names, full_view=full_view) for event in events],
+            "orders": list(selectors.subscription_orders(subscription=sub)),
         },
     )
 

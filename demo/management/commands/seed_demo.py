@@ -18,8 +18,11 @@ class Command(BaseCommand):
     help = "데모 데이터를 만듭니다 (여러 번 실행해도 같은 결과). Builds idempotent demo data."
 
     def handle(self, *args, **options) -> None:
-        if not settings.STRIPE_API_BASE and not settings.STRIPE_SECRET_KEY.startswith("sk_test_"):
-            raise CommandError("seed_demo saves demo cards: use a Stripe test key or STRIPE_API_BASE=localstripe.")
+        if not settings.STRIPE_API_BASE:
+            raise CommandError(
+                "seed_demo saves demo cards and charges them: set STRIPE_API_BASE to a running localstripe "
+                "(bin/demo starts one). 데모 카드 결제를 위해 localstripe 주소가 필요합니다."
+            )
         self._step(1, "지자체·담당자 / municipalities and staff")
         municipalities, logins = seed_tenants()
         self._step(2, "상품·꾸러미 / catalog")
