@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from subscriptions.views import checkout, my, staff
+from subscriptions.views import billing_staff, checkout, my, orders, staff
 
 app_name = "subscriptions"
 
@@ -23,6 +23,20 @@ urlpatterns = [
     path("my/<int:subscription_id>/card/", my.change_card, name="my-change-card"),
     path("my/<int:subscription_id>/cancel/", my.cancel, name="my-cancel"),
     path("my/<int:subscription_id>/reactivate/", my.reactivate, name="my-reactivate"),
+    # The subscriber's orders: receipts, failed payments, 3-D Secure
+    path("my/orders/", orders.order_list, name="my-orders"),
+    path("my/orders/<int:order_id>/", orders.order_detail, name="my-order"),
+    path("my/orders/<int:order_id>/receipt.pdf", orders.order_receipt_pdf, name="my-order-receipt"),
+    path("my/orders/<int:order_id>/retry/", orders.order_retry, name="my-order-retry"),
+    path("my/orders/<int:order_id>/authenticate/", orders.order_authenticate, name="my-order-authenticate"),
+    # Staff: billing
+    path("staff/cycles/", billing_staff.cycle_list, name="staff-cycles"),
+    path("staff/cycles/<int:cycle_id>/", billing_staff.cycle_detail, name="staff-cycle"),
+    path("staff/cycles/<int:cycle_id>/ship-date/", billing_staff.cycle_ship_date, name="staff-cycle-ship-date"),
+    path("staff/cycles/<int:cycle_id>/close/", billing_staff.cycle_close_now, name="staff-cycle-close"),
+    path("staff/payments/failed/", billing_staff.failed_payments, name="staff-failed-payments"),
+    path("staff/orders/<int:order_id>/", billing_staff.order_detail, name="staff-order"),
+    path("staff/orders/<int:order_id>/refund/", billing_staff.order_refund_create, name="staff-order-refund"),
     # Staff
     path("staff/subscriptions/", staff.subscription_list, name="staff-subscriptions"),
     path("staff/subscriptions/<int:subscription_id>/", staff.subscription_timeline, name="staff-subscription"),

@@ -120,6 +120,14 @@ class StripeGateway:
             raise GatewayError(str(error)) from error
         return None
 
+    def payment_client_secret(self, *, payment_id: str) -> str:
+        """The secret the subscriber's browser needs to complete 3-D Secure for a payment (Stripe.js
+        confirmCardPayment). It authorises only that payment; it is never stored."""
+        try:
+            return self.client.v1.payment_intents.retrieve(payment_id).client_secret
+        except stripe.StripeError as error:
+            raise GatewayError(str(error)) from error
+
     def refund(self, *, payment_id: str, amount_won: int, idempotency_key: str) -> RefundResult:
         try:
             refund = self.client.v1.refunds.create(
