@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from config.media import media
 from municipalities import views as municipality_views
 from subscriptions.webhook_views import stripe_webhook
 
@@ -13,6 +14,7 @@ admin.site.site_title = "꾸러미 운영"
 urlpatterns = [
     path("", municipality_views.platform_home, name="home"),
     path("admin/", admin.site.urls),
+    path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", media, name="media"),
     path("accounts/", include("accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("stripe/webhook/", stripe_webhook, name="stripe-webhook"),
@@ -21,8 +23,3 @@ urlpatterns = [
     path("<slug:municipality_slug>/", include("bundles.urls")),
     path("<slug:municipality_slug>/", include("subscriptions.urls")),
 ]
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
