@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 from django_tables2 import RequestConfig
 
 from core import privacy
-from municipalities import selectors
+from municipalities import selectors, staff_ui
 from municipalities.models import Role
 from municipalities.permissions import can_view_personal_data, roles_required, staff_required
 from municipalities.services import personal_data_access_record
@@ -36,6 +36,7 @@ def staff_home(request: HttpRequest) -> HttpResponse:
         "municipalities/staff/home.html",
         {
             "role_counts": [(label, counts.get(value, 0)) for value, label in Role.choices],
+            "widgets": staff_ui.widgets_for(request),
         },
     )
 

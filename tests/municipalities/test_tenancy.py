@@ -99,3 +99,11 @@ def test_every_staff_role_opens_staff_home(client, municipality, role):
     member = MembershipFactory(municipality=municipality, role=role)
     client.force_login(member.user)
     assert client.get(staff_url("staff-home", municipality)).status_code == 200
+
+
+def test_staff_home_shows_the_widgets_other_apps_register(client, municipality, staff_admin):
+    client.force_login(staff_admin)
+    response = client.get(staff_url("staff-home", municipality))
+    body = response.content.decode()
+    assert len(response.context["widgets"]) >= 2
+    assert "30" in body and "100" in body  # the catalog's program goals
