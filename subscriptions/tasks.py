@@ -48,7 +48,7 @@ def orders_charge_task(self, order_ids: list[int]) -> None:
 @shared_task
 def dunning_retry_task() -> None:
     """Failed orders whose retry is due (and pending ones a missed fan-out left behind)."""
-    charging.actions_expire()
+    charging.actions_expire(gateway=gateway())
     order_ids = charging.orders_due_for_charge()
     size = settings.BILLING_CHUNK_SIZE
     for start in range(0, len(order_ids), size):

@@ -25,7 +25,9 @@ from subscriptions.gateways.stripe_gateway import HARD_DECLINES
 from subscriptions.models import Order, PaymentAttempt, Subscription, SubscriptionEvent
 
 IN_FLIGHT = (PaymentAttempt.Status.STARTED, PaymentAttempt.Status.UNKNOWN)
-CHARGEABLE = (Order.Status.PENDING, Order.Status.FAILED, Order.Status.REQUIRES_ACTION)
+# An order waiting for 3-D Secure is never charged again: its payment exists and may still be completed by
+# the subscriber; only when the deadline passes does it become FAILED (actions_expire) and follow dunning.
+CHARGEABLE = (Order.Status.PENDING, Order.Status.FAILED)
 
 
 def _attempt_start(order_id: int, *, now: datetime) -> PaymentAttempt | None:
@@ -115,10 +117,14 @@ def attempt_record_outcome(*, attempt_id: int, result: ChargeResult, now: dateti
         message=result.message[:300],
         finished_at=now,
     )
-    if order.status in (Order.Status.PAID, Order.Status.CANCELED) or order.attempts_count != attempt.number:
-        return order  # a newer attempt or a final state owns the order now
+    if order.status in (Order.Status.PAID, Order.Status.CANCELED):
+        return order
     if new_status == PaymentAttempt.Status.SUCCEEDED:
+        # Money was taken, whichever attempt took it: the order is paid (a newer attempt in flight then finds
+        # the order PAID and records its own outcome without touching the order).
         _order_paid(order, now)
+    elif order.attempts_count != attempt.number:
+        return order  # a failure or 3-D Secure request of an older attempt: the newer attempt owns the order
     elif new_status == PaymentAttempt.Status.REQUIRES_ACTION:
         order.status = Order.Status.REQUIRES_ACTION
         order.action_deadline = now + timedelta(hours=settings.PAYMENT_ACTION_HOURS)
@@ -249,32 +255,31 @@ def order_retry_now(*, order: Order, now: datetime | None = None) -> Order:
     return locked
 
 
-@transaction.atomic
-def actions_expire(*, now: datetime | None = None) -> int:
-    """3-D Secure not completed by its deadline counts as a failed attempt (and follows dunning)."""
+def actions_expire(*, gateway: PaymentGateway, now: datetime | None = None) -> int:
+    """3-D Secure not completed by its deadline: the waiting payment is cancelled at the gateway (so a late
+    authentication cannot take money after a retry has charged again) and counts as a failed attempt that
+    follows dunning. A payment completed at the last moment is recorded as paid instead."""
     now = now or clock.now()
-    expired = list(
-        Order.objects.select_for_update()
-        .select_related("municipality")
-        .filter(status=Order.Status.REQUIRES_ACTION, action_deadline__lte=now)
-    )
-    for order in expired:
-        _order_failed(order, code="authentication_required", message="", now=now)
-    return len(expired)
-
-
-def order_payment_refresh(*, order_id: int, gateway: PaymentGateway) -> Order:
-    """After the subscriber completed (or abandoned) 3-D Secure on our page, ask the gateway how the
-    payment stands and record it — the webhook may bring the same news later; both are idempotent."""
-    attempt = (
-        PaymentAttempt.objects.filter(order_id=order_id, status=PaymentAttempt.Status.REQUIRES_ACTION)
-        .exclude(payment_id="")
-        .order_by("-number")
-        .first()
-    )
-    if attempt is None:
-        return Order.objects.get(pk=order_id)
-    return attempt_record_outcome(attempt_id=attempt.pk, result=gateway.charge_lookup(payment_id=attempt.payment_id))
+    expired = 0
+    for order_id in Order.objects.filter(status=Order.Status.REQUIRES_ACTION, action_deadline__lte=now).values_list(
+        "pk", flat=True
+    ):
+        attempt = PaymentAttempt.objects.filter(order_id=order_id).order_by("-number").first()
+        state = gateway.charge_cancel(payment_id=attempt.payment_id) if attempt and attempt.payment_id else None
+        if state is not None and state.status == ChargeResult.Status.SUCCEEDED:
+            attempt_record_outcome(attempt_id=attempt.pk, result=state, now=now)
+            continue
+        with transaction.atomic():
+            order = Order.objects.select_for_update().select_related("municipality").get(pk=order_id)
+            if order.status != Order.Status.REQUIRES_ACTION:
+                continue
+            if attempt is not None:
+                PaymentAttempt.objects.filter(pk=attempt.pk, status=PaymentAttempt.Status.REQUIRES_ACTION).update(
+                    status=PaymentAttempt.Status.FAILED, decline_code="authentication_required", finished_at=now
+                )
+            _order_failed(order, code="authentication_required", message="", now=now)
+            expired += 1
+    return expired
 
 
 def past_due_cancel(*, now: datetime | None = None) -> int:
@@ -302,3 +307,17 @@ def past_due_cancel(*, now: datetime | None = None) -> int:
             )
             cancelled += 1
     return cancelled
+
+
+def order_payment_refresh(*, order_id: int, gateway: PaymentGateway) -> Order:
+    """After the subscriber completed (or abandoned) 3-D Secure on our page, ask the gateway how the
+    payment stands and record it — the webhook may bring the same news later; both are idempotent."""
+    attempt = (
+        PaymentAttempt.objects.filter(order_id=order_id, status=PaymentAttempt.Status.REQUIRES_ACTION)
+        .exclude(payment_id="")
+        .order_by("-number")
+        .first()
+    )
+    if attempt is None:
+        return Order.objects.get(pk=order_id)
+    return attempt_record_outcome(attempt_id=attempt.pk, result=gateway.charge_lookup(payment_id=attempt.payment_id))

@@ -29,7 +29,7 @@ def billing_run(*, gateway: PaymentGateway, now: datetime | None = None) -> RunR
     for cycle_id in cycles_due(now=now):
         cycle_close(cycle_id=cycle_id, now=now)
         report.cycles_closed.append(cycle_id)
-    report.actions_expired = charging.actions_expire(now=now)
+    report.actions_expired = charging.actions_expire(gateway=gateway, now=now)
     for order_id in charging.orders_due_for_charge(now=now):
         charging.order_charge(order_id=order_id, gateway=gateway, now=now)
         report.orders_charged += 1

@@ -120,6 +120,17 @@ class StripeGateway:
             raise GatewayError(str(error)) from error
         return None
 
+    def charge_cancel(self, *, payment_id: str) -> ChargeResult:
+        """Cancel a payment still waiting for 3-D Secure, so it can no longer be completed; if it was
+        completed meanwhile, Stripe refuses and we return its (succeeded) state instead."""
+        try:
+            try:
+                return self._result(self.client.v1.payment_intents.cancel(payment_id))
+            except stripe.InvalidRequestError:
+                return self._result(self.client.v1.payment_intents.retrieve(payment_id))
+        except stripe.StripeError as error:
+            raise GatewayError(str(error)) from error
+
     def payment_client_secret(self, *, payment_id: str) -> str:
         """The secret the subscriber's browser needs to complete 3-D Secure for a payment (Stripe.js
         confirmCardPayment). It authorises only that payment; it is never stored."""

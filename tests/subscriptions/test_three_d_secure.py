@@ -66,7 +66,7 @@ def test_3ds_not_completed_in_time_becomes_a_failed_attempt(municipality, stripe
     with time_machine.travel(CHARGE_TIME, tick=False):
         charging.order_charge(order_id=order.pk, gateway=stripe_gateway)
     with time_machine.travel(CHARGE_TIME + timedelta(hours=49), tick=False):
-        assert charging.actions_expire() == 1
+        assert charging.actions_expire(gateway=stripe_gateway) == 1
     order.refresh_from_db()
     assert order.status == Order.Status.FAILED and order.failure_code == "authentication_required"
     assert order.next_retry_at is not None
@@ -94,3 +94,38 @@ def test_real_stripe_402_authentication_required_is_handled_like_requires_action
     )
     result = StripeGateway._card_error(error)
     assert (result.status, result.payment_id) == (ChargeResult.Status.REQUIRES_ACTION, "pi_3ds")
+
+
+def test_a_retried_charge_never_starts_a_second_payment_while_3ds_waits(municipality, stripe_gateway, localstripe_url):
+    """Regression: a redelivered chunk used to charge an order waiting for 3-D Secure again, and the
+    subscriber could then authenticate both payments."""
+    order = closed_order(municipality, stripe_gateway)
+    switch_to_3ds_card(order, stripe_gateway)
+    with time_machine.travel(CHARGE_TIME, tick=False):
+        charging.order_charge(order_id=order.pk, gateway=stripe_gateway)
+        charging.order_charge(order_id=order.pk, gateway=stripe_gateway)  # the chunk, redelivered
+    attempt = PaymentAttempt.objects.get(order=order)
+    intent = stripe_gateway.client.v1.payment_intents.retrieve(attempt.payment_id)
+    requests.post(
+        f"{localstripe_url}/v1/payment_intents/{attempt.payment_id}/_authenticate",
+        data={"success": "true", "client_secret": intent.client_secret, "key": settings.STRIPE_PUBLISHABLE_KEY},
+        timeout=5,
+    )
+    charging.order_payment_refresh(order_id=order.pk, gateway=stripe_gateway)
+    order.refresh_from_db()
+    assert order.status == Order.Status.PAID
+    assert PaymentAttempt.objects.filter(order=order).count() == 1
+
+
+def test_an_expired_3ds_payment_is_cancelled_at_the_gateway(municipality, stripe_gateway):
+    from datetime import timedelta
+
+    order = closed_order(municipality, stripe_gateway)
+    switch_to_3ds_card(order, stripe_gateway)
+    with time_machine.travel(CHARGE_TIME, tick=False):
+        charging.order_charge(order_id=order.pk, gateway=stripe_gateway)
+    with time_machine.travel(CHARGE_TIME + timedelta(hours=49), tick=False):
+        charging.actions_expire(gateway=stripe_gateway)
+    attempt = PaymentAttempt.objects.get(order=order)
+    assert attempt.status == "failed"
+    assert stripe_gateway.client.v1.payment_intents.retrieve(attempt.payment_id).status == "canceled"

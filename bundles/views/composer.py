@@ -1,8 +1,4 @@
-"""Staff curation of the catalog: merchants, products, bundles (with the composer) and plans.
-
-Views parse with forms, call services and selectors, and render; they never save a model themselves.
-Lists are open to every staff role; changing the catalog needs CATALOG_ROLES; a merchant's payout account
-is shown in full and edited only by BANK_ACCOUNT_ROLES (finance), everyone else sees it masked.
+"""The bundle composer: bundles list, creation, items, plans, images, publishing and duplication.
 
 The composer's htmx endpoints answer an htmx request (HX-Request header) with partials — the changed
 block plus the summary panel swapped out of band — and a plain form POST with a redirect back to the
@@ -12,51 +8,37 @@ composer, so every control also works without JavaScript.
 from copy import copy
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import QuerySet
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_filters import FilterSet
-from django_tables2 import RequestConfig
 
 from bundles import selectors, services
-from bundles.display import merchant_bank_display
-from bundles.exports import csv_download, table_csv_response
-from bundles.filters import BundleFilter, MerchantFilter, PlanFilter, ProductFilter
+from bundles.filters import BundleFilter
 from bundles.forms import (
     BundleDuplicateForm,
     BundleForm,
     BundleItemForm,
     GalleryImageForm,
     HeroImageForm,
-    MerchantBankForm,
-    MerchantForm,
     PlanForm,
-    ProductCreateForm,
-    ProductCsvForm,
-    ProductForm,
     ProductSearchForm,
     attach_service_errors,
 )
 from bundles.models import Bundle, Cadence, StorageClass
-from bundles.product_csv import COLUMNS, REQUIRED, product_export_csv, product_import_csv
 from bundles.publishing import PublishRefused, bundle_publish_problems
-from bundles.roles import BANK_ACCOUNT_ROLES, CATALOG_ROLES
-from bundles.tables import BundleTable, CatalogTable, MerchantTable, PlanTable, ProductTable
+from bundles.roles import CATALOG_ROLES
+from bundles.tables import BundleTable
+from bundles.views.staff_common import _composer_url, _is_htmx, _list_page, _roles
 from core import privacy
 from core.transitions import TransitionNotAllowed
 from municipalities.permissions import can_view_personal_data, roles_required, staff_required
-from municipalities.services import personal_data_access_record
 
-MERCHANT_PAGE_ROLES = CATALOG_ROLES | BANK_ACCOUNT_ROLES
 HISTORY_LENGTH = 30
 # The composer's status buttons, by the status they lead to: (action sent to bundle_status, label, style).
 STATUS_ACTIONS = {
@@ -64,257 +46,6 @@ STATUS_ACTIONS = {
     Bundle.Status.DRAFT: ("draft", gettext_lazy("작성 중으로 되돌리기"), "secondary"),
     Bundle.Status.RETIRED: ("retire", gettext_lazy("판매 종료"), "tertiary"),
 }
-CSV_EXAMPLE_ROWS = [
-    [
-        "HD-001",
-        "화개 우전 녹차",
-        "첫물 찻잎으로 덖은 녹차",
-        "40g",
-        "차·음료",
-        "상온",
-        "18000",
-        "면세",
-        "50",
-        "4-6",
-        "Y",
-    ],
-    ["HD-002", "악양 대봉 곶감", "", "1kg", "가공식품", "냉동", "25,000", "과세", "30", "11-2", "Y"],
-]
-
-
-# --- helpers -----------------------------------------------------------------------------------------------
-def _is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
-def _roles(request: HttpRequest) -> frozenset[str]:
-    return frozenset(request.roles)
-
-
-def _url(request: HttpRequest, name: str, **kwargs) -> str:
-    return reverse(f"bundles:{name}", kwargs={"municipality_slug": request.municipality.slug, **kwargs})
-
-
-def _composer_url(request: HttpRequest, bundle: Bundle, anchor: str = "") -> str:
-    url = _url(request, "staff-bundle", bundle_id=bundle.pk)
-    return f"{url}#{anchor}" if anchor else url
-
-
-def _list_page(
-    request: HttpRequest,
-    *,
-    queryset: QuerySet,
-    filterset_class: type[FilterSet],
-    table_class: type[CatalogTable],
-    can_edit: bool,
-    template: str,
-    filename: str,
-    extra: dict | None = None,
-) -> HttpResponse:
-    """A filtered, sortable, paginated list; `?export=csv` downloads every filtered row instead of a page."""
-    filterset = filterset_class(request.GET, queryset=queryset, request=request)
-    table = table_class(filterset.qs, municipality_slug=request.municipality.slug, can_edit=can_edit)
-    if request.GET.get("export") == "csv":
-        RequestConfig(request, paginate=False).configure(table)
-        return table_csv_response(table, filename)
-    RequestConfig(request).configure(table)
-    query = request.GET.copy()
-    query.pop("page", None)
-    query["export"] = "csv"
-    return render(
-        request,
-        template,
-        {
-            "filter": filterset,
-            "table": table,
-            "export_url": f"?{query.urlencode()}",
-            "can_edit": can_edit,
-            **(extra or {}),
-        },
-    )
-
-
-# --- Merchants ---------------------------------------------------------------------------------------------
-@staff_required
-@require_GET
-def merchant_list(request: HttpRequest) -> HttpResponse:
-    return _list_page(
-        request,
-        queryset=selectors.staff_merchants(municipality=request.municipality),
-        filterset_class=MerchantFilter,
-        table_class=MerchantTable,
-        can_edit=bool(_roles(request) & MERCHANT_PAGE_ROLES),
-        template="bundles/staff/merchant_list.html",
-        filename=_("소상공인.csv"),
-        extra={"can_create": bool(_roles(request) & CATALOG_ROLES)},
-    )
-
-
-@roles_required(CATALOG_ROLES)
-@require_http_methods(["GET", "POST"])
-def merchant_create(request: HttpRequest) -> HttpResponse:
-    form = MerchantForm(request.POST or None, request.FILES or None, municipality=request.municipality)
-    if request.method == "POST" and form.is_valid():
-        try:
-            merchant = services.merchant_create(municipality=request.municipality, **form.service_kwargs())
-        except ValidationError as error:
-            attach_service_errors(form, error)
-        else:
-            messages.success(request, _("'%(name)s' 소상공인을 등록했습니다.") % {"name": merchant.name})
-            return redirect(_url(request, "staff-merchant", merchant_id=merchant.pk))
-    return render(request, "bundles/staff/merchant_form.html", {"form": form, "merchant": None})
-
-
-@roles_required(MERCHANT_PAGE_ROLES)
-@require_http_methods(["GET", "POST"])
-def merchant_edit(request: HttpRequest, merchant_id: int) -> HttpResponse:
-    """Curators and admins edit the profile; finance edits only the payout account (and sees it in full)."""
-    merchant = selectors.staff_merchant(municipality=request.municipality, merchant_id=merchant_id)
-    roles = _roles(request)
-    can_edit_profile, can_edit_bank = bool(roles & CATALOG_ROLES), bool(roles & BANK_ACCOUNT_ROLES)
-    section = request.POST.get("section") if request.method == "POST" else None
-    if section not in {None, "profile", "bank"}:
-        return HttpResponseBadRequest()
-    if (section == "profile" and not can_edit_profile) or (section == "bank" and not can_edit_bank):
-        raise PermissionDenied
-
-    form = bank_form = None
-    if can_edit_profile:
-        bound = section == "profile"
-        form = MerchantForm(
-            request.POST if bound else None,
-            request.FILES if bound else None,
-            instance=copy(merchant),
-            municipality=request.municipality,
-        )
-    if can_edit_bank:
-        bank_form = MerchantBankForm(request.POST if section == "bank" else None, instance=copy(merchant))
-
-    changed = None
-    if section == "profile" and form.is_valid():
-        try:
-            changed = services.merchant_update(merchant=merchant, **form.service_kwargs())
-        except ValidationError as error:
-            attach_service_errors(form, error)
-    elif section == "bank" and bank_form.is_valid():
-        try:
-            changed = services.merchant_update(merchant=merchant, **bank_form.service_kwargs())
-        except ValidationError as error:
-            attach_service_errors(bank_form, error)
-    if changed is not None:
-        messages.success(request, _("'%(name)s' 정보를 저장했습니다.") % {"name": changed.name})
-        return redirect(_url(request, "staff-merchant", merchant_id=merchant.pk))
-
-    if can_edit_bank and merchant.account_number and request.method == "GET":
-        # Finance opening the full payout account is personal data access (접속기록).
-        personal_data_access_record(
-            request=request,
-            municipality=request.municipality,
-            subject=merchant,
-            subject_label=f"{merchant.name} (#{merchant.pk})",
-            purpose=_("소상공인 정산 계좌 조회"),
-        )
-    return render(
-        request,
-        "bundles/staff/merchant_form.html",
-        {
-            "merchant": merchant,
-            "form": form,
-            "bank_form": bank_form,
-            "bank": merchant_bank_display(merchant, full=can_edit_bank),
-            "can_edit_profile": can_edit_profile,
-            "can_edit_bank": can_edit_bank,
-        },
-    )
-
-
-# --- Products ----------------------------------------------------------------------------------------------
-@staff_required
-@require_GET
-def product_list(request: HttpRequest) -> HttpResponse:
-    return _list_page(
-        request,
-        queryset=selectors.staff_products(municipality=request.municipality),
-        filterset_class=ProductFilter,
-        table_class=ProductTable,
-        can_edit=bool(_roles(request) & CATALOG_ROLES),
-        template="bundles/staff/product_list.html",
-        filename=_("상품.csv"),
-    )
-
-
-@roles_required(CATALOG_ROLES)
-@require_http_methods(["GET", "POST"])
-def product_create(request: HttpRequest) -> HttpResponse:
-    form = ProductCreateForm(
-        request.POST or None,
-        request.FILES or None,
-        municipality=request.municipality,
-        initial={"merchant": request.GET.get("merchant")},
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            product = services.product_create(merchant=form.cleaned_data["merchant"], **form.service_kwargs())
-        except ValidationError as error:
-            attach_service_errors(form, error, field_map={"season_months": "season"})
-        else:
-            messages.success(request, _("'%(name)s' 상품을 등록했습니다.") % {"name": product.name})
-            return redirect(_url(request, "staff-product", product_id=product.pk))
-    return render(request, "bundles/staff/product_form.html", {"form": form, "product": None})
-
-
-@roles_required(CATALOG_ROLES)
-@require_http_methods(["GET", "POST"])
-def product_edit(request: HttpRequest, product_id: int) -> HttpResponse:
-    product = selectors.staff_product(municipality=request.municipality, product_id=product_id)
-    form = ProductForm(
-        request.POST or None, request.FILES or None, instance=copy(product), municipality=request.municipality
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            product = services.product_update(product=product, **form.service_kwargs())
-        except ValidationError as error:
-            attach_service_errors(form, error, field_map={"season_months": "season"})
-        else:
-            messages.success(request, _("'%(name)s' 상품을 저장했습니다.") % {"name": product.name})
-            return redirect(_url(request, "staff-product", product_id=product.pk))
-    return render(request, "bundles/staff/product_form.html", {"form": form, "product": product})
-
-
-@roles_required(CATALOG_ROLES)
-@require_http_methods(["GET", "POST"])
-def product_import(request: HttpRequest, merchant_id: int) -> HttpResponse:
-    """All or nothing: on any bad row every error is listed and no product is created or changed."""
-    merchant = selectors.staff_merchant(municipality=request.municipality, merchant_id=merchant_id)
-    form = ProductCsvForm(request.POST or None, request.FILES or None)
-    result = None
-    if request.method == "POST" and form.is_valid():
-        result = product_import_csv(merchant=merchant, raw=form.cleaned_data["file"].read())
-        if result.ok:
-            messages.success(
-                request,
-                _("%(created)d건 추가, %(updated)d건 수정") % {"created": result.created, "updated": result.updated},
-            )
-            return redirect(f"{_url(request, 'staff-products')}?{urlencode({'merchant': merchant.pk})}")
-    return render(
-        request,
-        "bundles/staff/product_import.html",
-        {
-            "merchant": merchant,
-            "form": form,
-            "result": result,
-            "columns": [(label, field in REQUIRED) for field, label in COLUMNS],
-            "example_header": [label for _field, label in COLUMNS],
-            "example_rows": CSV_EXAMPLE_ROWS,
-        },
-    )
-
-
-@staff_required
-@require_GET
-def product_export(request: HttpRequest, merchant_id: int) -> HttpResponse:
-    merchant = selectors.staff_merchant(municipality=request.municipality, merchant_id=merchant_id)
-    return csv_download(product_export_csv(merchant=merchant), _("%(name)s_상품.csv") % {"name": merchant.name})
 
 
 # --- Bundles -----------------------------------------------------------------------------------------------
@@ -623,18 +354,3 @@ def bundle_duplicate(request: HttpRequest, bundle_id: int) -> HttpResponse:
             )
             return redirect(_composer_url(request, variant))
     return _composer(request, bundle, duplicate_form=form)
-
-
-# --- Plans -------------------------------------------------------------------------------------------------
-@staff_required
-@require_GET
-def plan_list(request: HttpRequest) -> HttpResponse:
-    return _list_page(
-        request,
-        queryset=selectors.staff_plans(municipality=request.municipality),
-        filterset_class=PlanFilter,
-        table_class=PlanTable,
-        can_edit=bool(_roles(request) & CATALOG_ROLES),
-        template="bundles/staff/plan_list.html",
-        filename=_("요금제.csv"),
-    )
