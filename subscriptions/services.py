@@ -14,11 +14,6 @@ from subscriptions.promotions import promo_find, promo_redeem
 
 ADDRESS_FIELDS = ("recipient", "phone", "postcode", "road_address", "jibun_address", "detail", "memo")
 
-# The text the subscriber agrees to, stored with each subscription as it was shown (전자상거래법 정기결제 고지).
-CONSENT_TEMPLATE = _(
-    "{bundle} ({cadence}) 정기구독에 동의합니다. 등록한 카드로 {charge} 결제되며, "
-    "각 회차 변경 마감 전까지 건너뛰기·일시정지·해지를 직접 할 수 있습니다."
-)
 
 
 class CheckoutError(Exception):
@@ -98,7 +93,13 @@ def card_save(*, subscriber: Subscriber, setup_id: str, gateway: PaymentGateway)
 
 def consent_text(*, plan: Plan, term_boxes: int) -> str:
     charge = _("매 회차 발송 전") if term_boxes == 1 else _("%(n)d회분씩 선결제로") % {"n": term_boxes}
-    return CONSENT_TEMPLATE.format(bundle=plan.bundle.name, cadence=plan.get_cadence_display(), charge=charge)
+    # The text the subscriber agrees to, in the language shown, stored with the subscription as it was shown
+    # (전자상거래법: 정기결제 고지).
+    template = _(
+        "{bundle} ({cadence}) 정기구독에 동의합니다. 등록한 카드로 {charge} 결제되며, "
+        "각 회차 변경 마감 전까지 건너뛰기·일시정지·해지를 직접 할 수 있습니다."
+    )
+    return template.format(bundle=plan.bundle.name, cadence=plan.get_cadence_display(), charge=charge)
 
 
 @transaction.atomic

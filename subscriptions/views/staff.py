@@ -5,7 +5,7 @@ and fetches through the selectors, so another tenant's id is a 404. Subscribers'
 addresses are shown only to PERSONAL_DATA_ROLES; a detail page showing them writes the 접속기록.
 """
 
-from datetime import timedelta
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
@@ -41,7 +41,8 @@ SUPPORT_ROLES = frozenset({Role.ADMIN, Role.CURATOR, Role.FINANCE})
 Kind = SubscriptionEvent.Kind
 
 
-def _today(request: HttpRequest):
+def _today(request: HttpRequest) -> date:
+    """Today in the municipality's time zone."""
     return clock.now().astimezone(ZoneInfo(request.municipality.timezone)).date()
 
 
@@ -351,6 +352,6 @@ def support_create(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             form.add_service_error(error)
         else:
-            messages.success(request, _("배송비 지원 캠페인 '%(name)s'을 만들었습니다.") % {"name": campaign.name})
+            messages.success(request, _("배송비 지원 캠페인 '%(name)s'을(를) 만들었습니다.") % {"name": campaign.name})
             return redirect("subscriptions:staff-support", municipality_slug=municipality.slug)
     return render(request, "subscriptions/staff/support_form.html", {"form": form})
