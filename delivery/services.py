@@ -1,0 +1,141 @@
+# ruff: noqa: S608 - the SQL is assembled only from table names and fixed fragments; every value is a parameter.
+"""Shipments: made from paid orders in set-based SQL, moved through their statuses with an event each.
+
+Like subscriptions.billing.close, the statements are portable between PostgreSQL and SQLite (the demo).
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import connection, transaction
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from bundles.models import STORAGE_RANK, Product
+from core.transitions import TransitionNotAllowed
+from delivery.models import Shipment, ShipmentEvent
+from municipalities.models import Municipality
+from subscriptions import clock
+from subscriptions.models import DeliveryCycle, Order, OrderItem
+
+Status = Shipment.Status
+
+
+def _t(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+# The coldest item decides the box: rank each item by STORAGE_RANK, take the maximum, map it back.
+_RANK = "CASE pr.storage_class " + " ".join(f"WHEN '{c.value}' THEN {r}" for c, r in STORAGE_RANK.items()) + " END"
+_COLDEST = (
+    f"CASE COALESCE(MAX({_RANK}), 0) "
+    + " ".join(f"WHEN {r} THEN '{c.value}'" for c, r in STORAGE_RANK.items())
+    + " END"
+)
+
+
+def shipments_create_for_cycle(*, cycle: DeliveryCycle, now: datetime | None = None) -> int:
+    """Make one pending courier shipment for every PAID order of `cycle` that has none; returns how many
+    were made. One INSERT … SELECT whatever the number of orders. The unique (municipality, order)
+    constraint with ON CONFLICT DO NOTHING makes it safe to repeat, and safe to run while another worker
+    does the same: an order paid late (a dunning retry) gets its shipment on the next run."""
+    now = now or clock.now()
+    sql = f"""
+    INSERT INTO {_t(Shipment)} (municipality_id, order_id, cycle_id, storage_class, method, courier,
+                                tracking_number, status, reason, created_at, updated_at)
+    SELECT o.municipality_id, o.id, o.cycle_id, {_COLDEST}, %s, '', '', %s, '', %s, %s
+    FROM {_t(Order)} o
+    LEFT JOIN {_t(OrderItem)} oi ON oi.order_id = o.id
+    LEFT JOIN {_t(Product)} pr ON pr.id = oi.product_id
+    WHERE o.municipality_id = %s AND o.cycle_id = %s AND o.status = %s
+    GROUP BY o.id, o.municipality_id, o.cycle_id
+    ON CONFLICT (municipality_id, order_id) DO NOTHING
+    """
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            sql,
+            [Shipment.Method.COURIER, Status.PENDING, now, now, cycle.municipality_id, cycle.pk, Order.Status.PAID],
+        )
+        return max(cursor.rowcount, 0)
+
+
+def _check_transition(shipment: Shipment, *, to: str, reason: str) -> None:
+    if to not in Shipment.TRANSITIONS.get(shipment.status, set()):
+        raise TransitionNotAllowed(
+            _("배송 상태를 ‘%(from)s’에서 ‘%(to)s’(으)로 바꿀 수 없습니다.")
+            % {"from": Status(shipment.status).label, "to": Status(to).label}
+        )
+    if to in Shipment.REASON_REQUIRED and not reason.strip():
+        raise TransitionNotAllowed(_("반송·분실로 바꿀 때는 사유를 적어 주세요."))
+
+
+@transaction.atomic
+def shipment_move(*, shipment: Shipment, to: str, acting_user: User | None, reason: str = "") -> Shipment:
+    """Move one shipment to `to` if Shipment.TRANSITIONS allows it, with its timestamp and an event.
+    Locks the row; moving to the status it already has is a no-op (no second event), so a retried
+    request is harmless. A refused move raises TransitionNotAllowed and changes nothing."""
+    locked = Shipment.objects.select_for_update().get(pk=shipment.pk)
+    if locked.status == to:
+        return locked
+    _check_transition(locked, to=to, reason=reason)
+    now = clock.now()
+    previous = locked.status
+    locked.status, locked.updated_at = to, now
+    fields = ["status", "updated_at"]
+    if to in Shipment.STATUS_TIMESTAMPS:
+        setattr(locked, Shipment.STATUS_TIMESTAMPS[to], now)
+        fields.append(Shipment.STATUS_TIMESTAMPS[to])
+    if to in Shipment.REASON_REQUIRED:
+        locked.reason = reason.strip()[:300]
+        fields.append("reason")
+    locked.save(update_fields=fields)
+    ShipmentEvent.objects.create(
+        municipality_id=locked.municipality_id,
+        shipment=locked,
+        from_status=previous,
+        to_status=to,
+        actor=acting_user,
+        reason=reason.strip()[:300],
+        created_at=now,
+    )
+    return locked
+
+
+@dataclass(frozen=True)
+class DeliveredResult:
+    delivered: list[int]
+    # Ids of this municipality that were not `shipped` (already delivered, or never sent); left unchanged.
+    skipped: list[int]
+
+
+@transaction.atomic
+def shipments_mark_delivered(
+    *, municipality: Municipality, shipment_ids: list[int], acting_user: User | None
+) -> DeliveredResult:
+    """Mark shipped boxes delivered in bulk: three queries whatever the number (lock, insert the events,
+    update). Only `shipped` shipments of `municipality` move; ids of another municipality are ignored as
+    if they did not exist, and already delivered ones are skipped, so repeating the call is a no-op.
+    The delivery notice belongs to the notification service (issue 6) and is not sent here."""
+    now = clock.now()
+    rows = list(
+        Shipment.objects.select_for_update()
+        .filter(municipality_id=municipality.pk, pk__in=list(shipment_ids))
+        .order_by("pk")
+        .values_list("pk", "status")
+    )
+    delivered = [pk for pk, status in rows if status == Status.SHIPPED]
+    skipped = [pk for pk, status in rows if status != Status.SHIPPED]
+    if delivered:
+        ShipmentEvent.objects.bulk_create(
+            ShipmentEvent(
+                municipality_id=municipality.pk,
+                shipment_id=pk,
+                from_status=Status.SHIPPED,
+                to_status=Status.DELIVERED,
+                actor=acting_user,
+                created_at=now,
+            )
+            for pk in delivered
+        )
+        Shipment.objects.filter(pk__in=delivered).update(status=Status.DELIVERED, delivered_at=now, updated_at=now)
+    return DeliveredResult(delivered=delivered, skipped=skipped)
