@@ -128,14 +128,12 @@ class AddressChoiceForm(KrdsFormMixin, forms.Form):
         if not self.is_bound and "address_choice" not in self.initial:
             default = next(iter(self.addresses), NEW)
             self.initial["address_choice"] = default
-
-    def clean(self) -> dict:
-        cleaned = super().clean()
-        if cleaned.get("address_choice") == NEW:
-            for name, message in self.NEW_ADDRESS_REQUIRED.items():
-                if not cleaned.get(name) and name not in self.errors:
-                    self.add_error(name, message)
-        return cleaned
+        # The new address's fields are required only when a new address is chosen (they are shown only
+        # then, so their labels carry the required mark whenever they are seen).
+        wants_new = not self.is_bound or self.data.get(self.add_prefix("address_choice")) == NEW
+        for name, message in self.NEW_ADDRESS_REQUIRED.items():
+            self.fields[name].required = wants_new
+            self.fields[name].error_messages["required"] = message
 
     def address_options(self) -> list[dict]:
         notes = {

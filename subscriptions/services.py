@@ -20,18 +20,22 @@ class CheckoutError(Exception):
     """Checkout could not be completed; the message is for the subscriber and nothing was saved."""
 
 
+def _mobile(phone: str) -> str:
+    return normalize_korean_mobile(phone) if phone and phone.strip() else ""
+
+
 @transaction.atomic
 def subscriber_ensure(*, municipality: Municipality, user: User, name: str = "", phone: str = "") -> Subscriber:
     """The user's customer record in this municipality, created on first checkout. Safe to repeat."""
     subscriber, created = Subscriber.objects.get_or_create(
         municipality=municipality,
         user=user,
-        defaults={"name": name or user.name, "phone": normalize_korean_mobile(phone or user.phone or "")},
+        defaults={"name": name or user.name, "phone": _mobile(phone or user.phone)},
     )
     if not created and (name or phone):
         fields = {
             "name": name or subscriber.name,
-            "phone": normalize_korean_mobile(phone) if phone else subscriber.phone,
+            "phone": _mobile(phone) or subscriber.phone,
         }
         Subscriber.objects.filter(pk=subscriber.pk).update(**fields)
         subscriber.name, subscriber.phone = fields["name"], fields["phone"]

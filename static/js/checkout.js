@@ -135,4 +135,61 @@
       }
     });
   }
+
+  // The price summary is re-rendered by htmx (hx-get on #quote-summary). localstripe's stand-in
+  // Stripe.js (demo and tests) declares a global `class Element`, which shadows the DOM's Element for
+  // every script on the page and stops htmx from processing anything; then the same request is made here.
+  var summary = document.getElementById("quote-summary");
+  if (!summary || document.body instanceof Element) {
+    return;
+  }
+  var latest = 0;
+
+  function refreshQuote() {
+    var params = new URLSearchParams();
+    form.querySelectorAll("[name='plan']:checked, [name='term']:checked, [name='promo_code']").forEach(
+      function (field) {
+        params.append(field.name, field.value);
+      }
+    );
+    var request = ++latest;
+    summary.classList.add("htmx-request");
+    fetch(summary.getAttribute("hx-get") + "?" + params.toString(), {
+      credentials: "same-origin",
+      headers: { "HX-Request": "true" },
+    })
+      .then(function (response) {
+        return response.ok ? response.text() : Promise.reject(response.status);
+      })
+      .then(function (html) {
+        if (request !== latest) {
+          return; // a newer choice is on its way (hx-sync="this:replace")
+        }
+        var doc = new DOMParser().parseFromString(html, "text/html");
+        var consent = doc.getElementById("consent-text");
+        if (consent) {
+          consent.remove();
+          consent.removeAttribute("hx-swap-oob");
+          document.getElementById("consent-text").replaceWith(document.importNode(consent, true));
+        }
+        summary.innerHTML = doc.body.innerHTML;
+      })
+      .catch(function () {
+        /* the summary keeps its last values; the server checks everything again on submit */
+      })
+      .finally(function () {
+        if (request === latest) {
+          summary.classList.remove("htmx-request");
+        }
+      });
+  }
+
+  form.addEventListener("change", function (event) {
+    if (event.target.classList && event.target.classList.contains("js-quote")) {
+      refreshQuote();
+    }
+  });
+  if (apply) {
+    apply.addEventListener("click", refreshQuote);
+  }
 })();

@@ -329,7 +329,10 @@ def test_detail_shows_prices_in_korean_won(client, municipality, settings, tmp_p
     assert "12회 선결제 · 10% 할인" in body
     assert "1회 35,100원 · 합계 421,200원" in body
     assert "3회 선결제" not in body
-    assert '<a href="#plans" class="krds-btn primary large sf-cta">구독하기</a>' in body
+    checkout = reverse(
+        "subscriptions:checkout", kwargs={"municipality_slug": municipality.slug, "bundle_slug": bundle.slug}
+    )
+    assert f'<a href="{checkout}" class="krds-btn primary large sf-cta">구독하기</a>' in body
     assert 'id="plans"' in body
 
 

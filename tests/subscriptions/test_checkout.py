@@ -99,3 +99,11 @@ def test_checkout_refuses_another_subscribers_card(municipality, stripe_gateway)
             acting_user=subscriber.user,
         )
     assert Subscription.objects.count() == 0
+
+
+def test_a_subscriber_without_a_phone_gets_an_empty_phone_not_dashes(municipality):
+    from subscriptions.services import subscriber_ensure
+    from tests.accounts.factories import UserFactory
+
+    subscriber = subscriber_ensure(municipality=municipality, user=UserFactory(phone=""))
+    assert subscriber.phone == ""

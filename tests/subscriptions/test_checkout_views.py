@@ -8,6 +8,7 @@ import time_machine
 from django.urls import reverse
 
 from bundles.models import Bundle
+from bundles.services import plan_set
 from subscriptions.gateways.base import SetupSession
 from subscriptions.models import (
     Address,
@@ -224,8 +225,6 @@ def test_validation_errors_keep_nothing(client, municipality, bundle, buyer):
 def test_a_term_the_plan_does_not_offer_is_refused(client, municipality, buyer, stripe_gateway):
     # given: a plan without prepay discounts beside one with them
     bundle = published_bundle(municipality, cadences=("weekly",))
-    from bundles.services import plan_set
-
     plan_set(bundle=bundle, cadence="monthly", acting_user=None, price_won=45_000, shipping_fee_won=0)
     client.force_login(buyer)
     setup_id = confirmed_setup_id(client, municipality, stripe_gateway)
