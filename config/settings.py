@@ -68,7 +68,9 @@ INSTALLED_APPS = [
     "accounts",
     "municipalities",
     "bundles",
+    "kiosk",
     "subscriptions",
+    "delivery",
     "demo",
 ]
 
@@ -83,6 +85,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "municipalities.middleware.TenantMiddleware",
+    "kiosk.middleware.SourceVisitMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

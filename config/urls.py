@@ -21,5 +21,6 @@ urlpatterns = [
     # Tenant URLs come last: their first segment is a municipality slug.
     path("<slug:municipality_slug>/", include("municipalities.urls")),
     path("<slug:municipality_slug>/", include("bundles.urls")),
+    path("<slug:municipality_slug>/", include("kiosk.urls")),
     path("<slug:municipality_slug>/", include("subscriptions.urls")),
 ]

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from subscriptions.views import billing_staff, checkout, my, orders, staff
+from subscriptions.views.attribution import staff_attribution
 
 app_name = "subscriptions"
 
@@ -45,4 +46,5 @@ urlpatterns = [
     path("staff/promos/<int:promo_id>/", staff.promo_detail, name="staff-promo"),
     path("staff/shipping-support/", staff.support_list, name="staff-support"),
     path("staff/shipping-support/new/", staff.support_create, name="staff-support-create"),
+    path("staff/attribution/", staff_attribution, name="staff-attribution"),
 ]

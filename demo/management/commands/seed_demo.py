@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from demo.seed.catalog import seed_catalog
+from demo.seed.kiosks import seed_kiosks
 from demo.seed.subscriptions import seed_subscriptions
 from demo.seed.tenants import DEMO_PASSWORD, seed_tenants
 
@@ -29,11 +30,13 @@ class Command(BaseCommand):
         logins = [*logins, *seed_catalog()]
         self._step(3, "구독자·구독 / subscribers and subscriptions")
         seed_subscriptions(progress=self._progress)
+        self._step(4, "키오스크·유입 경로 / showcase kiosks and campaign links")
+        kiosk_lines = seed_kiosks()
         self.stdout.write("")
-        self._print_summary(municipalities, logins)
+        self._print_summary(municipalities, logins, kiosk_lines)
 
     def _step(self, number: int, label: str) -> None:
-        self.stdout.write(f"[{number}/3] {label} …")
+        self.stdout.write(f"[{number}/4] {label} …")
 
     def _progress(self, label: str, done: int, total: int) -> None:
         filled = BAR_WIDTH * done // total
@@ -41,12 +44,15 @@ class Command(BaseCommand):
         self.stdout.write(f"\r      {label:<8} [{'#' * filled}{'.' * (BAR_WIDTH - filled)}] {done}/{total}", ending=end)
         self.stdout.flush()
 
-    def _print_summary(self, municipalities, logins) -> None:
+    def _print_summary(self, municipalities, logins, kiosk_lines) -> None:
         site = settings.SITE_URL
         self.stdout.write(self.style.SUCCESS("데모 준비 완료 / demo ready"))
         for municipality in municipalities:
             self.stdout.write(f"  {municipality.mall_name}: {site}{municipality.get_absolute_url()}")
         self.stdout.write(f"  플랫폼 관리 / admin: {site}/admin/")
+        self.stdout.write("\n키오스크 화면 / kiosk screens (로그인 없이 / no login)")
+        for line in kiosk_lines:
+            self.stdout.write(line)
         self.stdout.write(f"\n로그인 (비밀번호 / password: {DEMO_PASSWORD})")
         for login in logins:
             self.stdout.write(f"  {login.email:<28} {login.name:<8} {login.role} · {login.municipality}")
