@@ -50,6 +50,21 @@ def register() -> None:
         order=32,
         sections={"subscriptions:staff-support-create"},
     )
+    # Billing pages (subscriptions.views.billing_staff).
+    staff_ui.register_nav(
+        label=_("결제·배송 회차"),
+        url_name="subscriptions:staff-cycles",
+        roles=STAFF_ROLES,
+        order=33,
+        sections={"subscriptions:staff-cycle"},
+    )
+    staff_ui.register_nav(
+        label=_("결제 실패"),
+        url_name="subscriptions:staff-failed-payments",
+        roles=STAFF_ROLES,
+        order=34,
+        sections={"subscriptions:staff-order"},
+    )
     staff_ui.register_widget(
         template_name="subscriptions/staff/partials/_widget.html",
         context=_subscriptions_widget,
