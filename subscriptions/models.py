@@ -438,6 +438,8 @@ class PaymentAttempt(TenantModel):
     number = models.PositiveSmallIntegerField()
     idempotency_key = models.CharField(max_length=80)
     amount_won = models.PositiveIntegerField()
+    # The card this attempt charges (the subscription's card when the attempt started), for receipts.
+    payment_method = models.ForeignKey(PaymentMethod, on_delete=models.PROTECT, null=True, related_name="+")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.STARTED)
     payment_id = models.CharField(max_length=64, blank=True, db_index=True)
     decline_code = models.CharField(max_length=60, blank=True)

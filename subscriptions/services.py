@@ -15,7 +15,6 @@ from subscriptions.promotions import promo_find, promo_redeem
 ADDRESS_FIELDS = ("recipient", "phone", "postcode", "road_address", "jibun_address", "detail", "memo")
 
 
-
 class CheckoutError(Exception):
     """Checkout could not be completed; the message is for the subscriber and nothing was saved."""
 

@@ -22,7 +22,7 @@ from subscriptions import clock
 from subscriptions.billing import notices, ratelimit
 from subscriptions.gateways.base import ChargeResult, GatewayError, GatewayRateLimited, PaymentGateway
 from subscriptions.gateways.stripe_gateway import HARD_DECLINES
-from subscriptions.models import Order, PaymentAttempt, Subscription, SubscriptionEvent
+from subscriptions.models import Order, PaymentAttempt, PaymentMethod, Subscription, SubscriptionEvent
 
 IN_FLIGHT = (PaymentAttempt.Status.STARTED, PaymentAttempt.Status.UNKNOWN)
 # An order waiting for 3-D Secure is never charged again: its payment exists and may still be completed by
@@ -33,6 +33,7 @@ CHARGEABLE = (Order.Status.PENDING, Order.Status.FAILED)
 def _attempt_start(order_id: int, *, now: datetime) -> PaymentAttempt | None:
     with transaction.atomic():
         order = Order.objects.select_for_update().get(pk=order_id)
+        card_id = Subscription.objects.filter(pk=order.subscription_id).values_list("payment_method_id", flat=True)[0]
         if order.status not in CHARGEABLE:
             return None
         if order.status == Order.Status.FAILED and (order.next_retry_at is None or order.next_retry_at > now):
@@ -46,6 +47,7 @@ def _attempt_start(order_id: int, *, now: datetime) -> PaymentAttempt | None:
                     number=number,
                     idempotency_key=f"order-{order.pk}-attempt-{number}",
                     amount_won=order.amount_won,
+                    payment_method_id=card_id,
                 )
         except IntegrityError:
             return None  # another attempt is in flight (unique index): reconciliation will settle it
@@ -59,14 +61,13 @@ def order_charge(*, order_id: int, gateway: PaymentGateway, now: datetime | None
     attempt = _attempt_start(order_id, now=now)
     if attempt is None:
         return Order.objects.get(pk=order_id)
-    subscription = Subscription.objects.select_related("subscriber", "payment_method").get(
-        pk=attempt.order.subscription_id
-    )
+    subscription = Subscription.objects.select_related("subscriber").get(pk=attempt.order.subscription_id)
+    card = PaymentMethod.objects.get(pk=attempt.payment_method_id)
     ratelimit.acquire(gateway.name)
     try:
         result = gateway.charge(
             customer_id=subscription.subscriber.gateway_customer_id,
-            method_id=subscription.payment_method.gateway_method_id,
+            method_id=card.gateway_method_id,
             amount_won=attempt.amount_won,
             idempotency_key=attempt.idempotency_key,
             reference=attempt.idempotency_key,

@@ -30,7 +30,7 @@ from subscriptions.billing import charging
 from subscriptions.billing.decline_messages import decline_message
 from subscriptions.gateways.base import GatewayError, GatewayRateLimited
 from subscriptions.gateways.stripe_gateway import gateway
-from subscriptions.models import Order, PaymentAttempt, PaymentMethod, Refund, SubscriptionEvent
+from subscriptions.models import Order, PaymentAttempt, PaymentMethod, Refund
 from subscriptions.views.checkout import day_text, local_today, moment_text
 
 Status = Order.Status
@@ -58,7 +58,7 @@ def _my_order(request: HttpRequest, order_id: int) -> Order:
         _my_orders(request)
         .select_related("cycle", "subscription", "municipality")
         .prefetch_related(
-            Prefetch("attempts", queryset=PaymentAttempt.objects.order_by("number")),
+            Prefetch("attempts", queryset=PaymentAttempt.objects.select_related("payment_method").order_by("number")),
             Prefetch(
                 "refunds",
                 queryset=Refund.objects.filter(status=Refund.Status.SUCCEEDED).order_by("created_at", "pk"),
@@ -123,20 +123,11 @@ def receipt_lines(order: Order) -> list[Line]:
 
 
 def _charged_card(order: Order) -> PaymentMethod | None:
-    """The card the order was paid with. Neither the order nor its attempts keep the card, so this is the
-    subscription's card, unless the card was changed after the successful attempt: then it is not known
-    for certain and the receipt leaves it out rather than name the wrong card."""
+    """The card the order was paid with: the one its successful attempt charged."""
     succeeded = [a for a in order.attempts.all() if a.status == PaymentAttempt.Status.SUCCEEDED]
     if order.status != Status.PAID or not succeeded:
         return None
-    changed_after = SubscriptionEvent.objects.filter(
-        subscription_id=order.subscription_id,
-        kind=SubscriptionEvent.Kind.CARD_CHANGED,
-        created_at__gt=succeeded[0].created_at,
-    ).exists()
-    if changed_after:
-        return None
-    return PaymentMethod.objects.filter(pk=order.subscription.payment_method_id).first()
+    return succeeded[0].payment_method
 
 
 def _receipt_context(request: HttpRequest, order: Order) -> dict:

@@ -162,3 +162,12 @@ def test_refunds_never_exceed_what_was_paid(municipality, stripe_gateway, staff_
     assert list(Refund.objects.values_list("amount_won", "status")) == [(30_000, "succeeded"), (12_000, "succeeded")]
     with pytest.raises(RefundNotAllowed):
         order_refund(order=order, amount_won=1, reason="또", acting_user=staff_admin, gateway=stripe_gateway)
+
+
+@pytest.mark.django_db
+def test_the_attempt_records_the_card_it_charged(municipality, stripe_gateway):
+    order = closed_order(municipality, stripe_gateway)
+    card = order.subscription.payment_method
+    with time_machine.travel(CHARGE_TIME, tick=False):
+        charging.order_charge(order_id=order.pk, gateway=stripe_gateway)
+    assert PaymentAttempt.objects.get(order=order).payment_method == card

@@ -327,10 +327,11 @@ def test_a_second_subscriber_of_the_same_municipality_sees_only_their_orders(cli
     assert "아직 주문이 없습니다" in response.content.decode()
 
 
-def test_card_is_left_off_the_receipt_when_it_was_changed_after_the_payment(client, paid_order, owner, stripe_gateway):
+def test_receipt_names_the_card_that_paid_even_after_a_card_change(client, paid_order, owner, stripe_gateway):
     # given: a new card saved after the payment
     from subscriptions import lifecycle
 
+    paying_card = paid_order.subscription.payment_method
     session = card_setup_start(subscriber=paid_order.subscriber, gateway=stripe_gateway)
     confirm_card_like_stripe_js(stripe_gateway, session, "5555555555554444")
     card = card_save(subscriber=paid_order.subscriber, setup_id=session.setup_id, gateway=stripe_gateway)
@@ -338,6 +339,7 @@ def test_card_is_left_off_the_receipt_when_it_was_changed_after_the_payment(clie
         lifecycle.subscription_change_card(subscription=paid_order.subscription, payment_method=card, acting_user=None)
     # when
     response = client.get(url("my-order", paid_order))
-    # then: we do not know for sure which card paid, so neither is named
-    assert response.context["card"] is None
+    # then: the receipt names the card the attempt charged, not the new one
+    assert response.context["card"] == paying_card
+    assert f"•••• {paying_card.last4}" in response.content.decode()
     assert "4444" not in response.content.decode()
