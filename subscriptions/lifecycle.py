@@ -14,12 +14,12 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from bundles.models import Bundle, Plan
-from bundles.pricing import percent_of
 from core.transitions import TransitionNotAllowed
 from subscriptions import clock, cycles
 from subscriptions.models import (
     Address,
     DeliveryCycle,
+    Order,
     PaymentMethod,
     SkippedCycle,
     Subscription,
@@ -219,13 +219,25 @@ def subscription_change_card(
     return sub
 
 
+def prepaid_term_order(sub: Subscription) -> Order | None:
+    """The paid order that charged the current prepaid term, if any."""
+    return (
+        Order.objects.filter(subscription=sub, status=Order.Status.PAID, boxes_charged__gt=1)
+        .order_by("-paid_at", "-pk")
+        .first()
+    )
+
+
 def prepaid_refund_due_won(sub: Subscription) -> int:
-    """Refund policy for a cancelled prepaid term: the unshipped boxes at the price paid per box (box
-    price after the term discount, plus shipping); boxes already shipped are not refunded."""
+    """Refund policy for a cancelled prepaid term: the unshipped boxes at what was actually paid per box
+    (the term's charge ÷ its boxes, rounded down), never more than is still refundable."""
     if sub.term_boxes == 1 or sub.prepaid_boxes_remaining == 0:
         return 0
-    box = sub.plan.price_won - percent_of(sub.plan.price_won, sub.term_discount_bp) + sub.plan.shipping_fee_won
-    return box * sub.prepaid_boxes_remaining
+    order = prepaid_term_order(sub)
+    if order is None:
+        return 0
+    due = order.amount_won * sub.prepaid_boxes_remaining // order.boxes_charged
+    return min(due, order.amount_won - order.refunded_won)
 
 
 @transaction.atomic

@@ -6,7 +6,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from subscriptions.gateways.base import GatewayError, PaymentGateway
-from subscriptions.models import Order, PaymentAttempt, Refund, SubscriptionEvent
+from subscriptions.lifecycle import prepaid_refund_due_won, prepaid_term_order, subscription_cancel
+from subscriptions.models import Order, PaymentAttempt, Refund, Subscription, SubscriptionEvent
 
 
 class RefundNotAllowed(Exception):
@@ -73,3 +74,24 @@ def order_refund(
         )
     refund.refresh_from_db()
     return refund
+
+
+def subscription_cancel_with_refund(
+    *, subscription: Subscription, reason: str, note: str, acting_user: User | None, gateway: PaymentGateway
+) -> tuple[Subscription, Refund | None]:
+    """Cancel, and refund a prepaid term's unshipped boxes to the card that paid (the refund policy is
+    lifecycle.prepaid_refund_due_won). Only the call that actually cancels refunds, so repeating is safe."""
+    was_canceled = Subscription.objects.filter(pk=subscription.pk, status=Subscription.Status.CANCELED).exists()
+    due = 0 if was_canceled else prepaid_refund_due_won(Subscription.objects.get(pk=subscription.pk))
+    canceled = subscription_cancel(subscription=subscription, reason=reason, note=note, acting_user=acting_user)
+    if was_canceled or due == 0:
+        return canceled, None
+    order = prepaid_term_order(canceled)
+    refund = order_refund(
+        order=order,
+        amount_won=due,
+        reason=_("선결제 해지: 받지 않은 상자 환불"),
+        acting_user=acting_user,
+        gateway=gateway,
+    )
+    return canceled, refund

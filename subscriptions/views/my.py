@@ -32,6 +32,7 @@ from core.transitions import TransitionNotAllowed
 from municipalities.models import Municipality
 from municipalities.tenancy import get_for_tenant_or_404
 from subscriptions import clock, cycles, lifecycle, selectors, services
+from subscriptions.billing.refunds import RefundNotAllowed, subscription_cancel_with_refund
 from subscriptions.forms import (
     NEW,
     AddressChoiceForm,
@@ -568,25 +569,24 @@ def cancel(request: HttpRequest, subscription_id: int) -> HttpResponse:
     form = CancelForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            canceled = lifecycle.subscription_cancel(
+            canceled, refund = subscription_cancel_with_refund(
                 subscription=sub,
                 reason=form.cleaned_data["reason"],
                 note=form.cleaned_data["note"],
                 acting_user=request.user,
+                gateway=gateway(),
             )
-        except (ChangeNotAllowed, TransitionNotAllowed) as error:
+        except (ChangeNotAllowed, TransitionNotAllowed, RefundNotAllowed, GatewayError) as error:
             form.add_error(None, str(error))
         else:
             lead = _("구독을 해지했습니다. %(ship)s 배송분부터 보내지 않습니다.") % {
                 "ship": _from_text(canceled, municipality)
             }
-            event = canceled.events.filter(kind=Kind.CANCELED).first()
-            refund = (event.data or {}).get("refund_due_won", 0) if event else 0
             parts = [lead, _cutoff_note(canceled, municipality=municipality, cadence=canceled.cadence)]
-            if refund:
+            if refund is not None:
                 parts.append(
-                    _("받지 않은 선결제 상자의 금액 %(amount)s은 결제한 카드로 환불됩니다.")
-                    % {"amount": format_won(refund)}
+                    _("받지 않은 선결제 상자의 금액 %(amount)s을 결제한 카드로 환불했습니다.")
+                    % {"amount": format_won(refund.amount_won)}
                 )
             messages.success(request, " ".join(part for part in parts if part))
             return redirect(_detail_url(request, sub))

@@ -1,6 +1,8 @@
 import pytest
+import time_machine
 
 from subscriptions import lifecycle
+from subscriptions.billing import charging
 from subscriptions.lifecycle import ChangeNotAllowed
 from subscriptions.models import SubscriptionEvent
 from subscriptions.services import CheckoutError, subscription_create
@@ -34,17 +36,30 @@ def test_prepaid_term_counts_down_as_boxes_ship(prepaid):
     assert prepaid.prepaid_boxes_remaining == 4
 
 
-def test_cancelling_a_prepaid_term_refunds_the_unshipped_boxes(prepaid):
-    # given: 6 paid, 2 shipped
-    lifecycle.prepaid_term_paid(subscription=prepaid)
-    for _ in range(2):
-        lifecycle.prepaid_box_shipped(subscription=prepaid)
-    # when
-    lifecycle.subscription_cancel(subscription=prepaid, reason="moving", acting_user=None)
-    # then: 4 × (39,000 − 5 % + 3,000 shipping) = 4 × 40,050
-    event = SubscriptionEvent.objects.get(subscription=prepaid, kind="canceled")
-    assert event.data["refund_due_won"] == 160_200
-    assert event.data["unshipped_boxes"] == 4
+def test_cancelling_a_prepaid_term_refunds_the_unshipped_boxes(municipality, stripe_gateway):
+    from subscriptions.billing.refunds import subscription_cancel_with_refund
+    from subscriptions.models import Refund
+    from tests.subscriptions.billing_helpers import CHARGE_TIME, closed_order
+
+    # given: a 3-box term paid (3 × (39,000 − 3 % + 3,000) = 122,490), one box of it shipping now
+    order = closed_order(municipality, stripe_gateway, term=3)
+    with time_machine.travel(CHARGE_TIME, tick=False):
+        charging.order_charge(order_id=order.pk, gateway=stripe_gateway)
+    sub = order.subscription
+    sub.refresh_from_db()
+    assert (order.amount_won, sub.prepaid_boxes_remaining) == (122_490, 2)
+    # when: cancelled, twice
+    subscription_cancel_with_refund(
+        subscription=sub, reason="moving", note="", acting_user=None, gateway=stripe_gateway
+    )
+    subscription_cancel_with_refund(
+        subscription=sub, reason="moving", note="", acting_user=None, gateway=stripe_gateway
+    )
+    # then: the two unshipped boxes are refunded once, at what was paid per box
+    refund = Refund.objects.get()
+    assert (refund.amount_won, refund.status) == (122_490 * 2 // 3, "succeeded")
+    event = SubscriptionEvent.objects.get(subscription=sub, kind="canceled")
+    assert event.data["refund_due_won"] == 81_660 and event.data["unshipped_boxes"] == 2
 
 
 def test_the_term_cannot_be_changed_while_prepaid_boxes_remain(prepaid, bundle):
@@ -71,3 +86,22 @@ def test_a_term_the_plan_does_not_offer_is_refused(municipality, stripe_gateway,
             payment_method=card,
             acting_user=subscriber.user,
         )
+
+
+def test_cancel_page_refunds_a_prepaid_term_and_says_so(client, municipality, stripe_gateway):
+    from django.urls import reverse
+
+    from subscriptions.models import Refund
+    from tests.subscriptions.billing_helpers import CHARGE_TIME, closed_order
+
+    order = closed_order(municipality, stripe_gateway, term=3)
+    with time_machine.travel(CHARGE_TIME, tick=False):
+        charging.order_charge(order_id=order.pk, gateway=stripe_gateway)
+    client.force_login(order.subscriber.user)
+    url = reverse(
+        "subscriptions:my-cancel",
+        kwargs={"municipality_slug": municipality.slug, "subscription_id": order.subscription_id},
+    )
+    response = client.post(url, {"reason": "moving", "note": ""}, follow=True)
+    assert "81,660원을 결제한 카드로 환불했습니다" in response.content.decode()
+    assert Refund.objects.get().amount_won == 81_660

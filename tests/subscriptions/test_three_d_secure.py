@@ -28,6 +28,16 @@ def switch_to_3ds_card(order, gateway):
     lifecycle.subscription_change_card(subscription=order.subscription, payment_method=card, acting_user=None)
 
 
+def authenticate_at_the_bank(gateway, localstripe_url: str, payment_id: str) -> None:
+    """What the subscriber's browser does on localstripe's stand-in 3-D Secure page: confirm it."""
+    intent = gateway.client.v1.payment_intents.retrieve(payment_id)
+    requests.post(
+        f"{localstripe_url}/v1/payment_intents/{payment_id}/_authenticate",
+        data={"success": "true", "client_secret": intent.client_secret, "key": settings.STRIPE_PUBLISHABLE_KEY},
+        timeout=5,
+    )
+
+
 def test_3ds_charge_waits_for_the_subscriber_then_is_paid(
     municipality, stripe_gateway, localstripe_url, django_capture_on_commit_callbacks
 ):
@@ -45,12 +55,7 @@ def test_3ds_charge_waits_for_the_subscriber_then_is_paid(
     assert "본인 인증" in mail.outbox[0].subject
     # when: the subscriber authenticates (localstripe's stand-in for the bank's page) and comes back
     attempt = PaymentAttempt.objects.get(order=order)
-    intent = stripe_gateway.client.v1.payment_intents.retrieve(attempt.payment_id)
-    requests.post(
-        f"{localstripe_url}/v1/payment_intents/{attempt.payment_id}/_authenticate",
-        data={"success": "true", "client_secret": intent.client_secret, "key": settings.STRIPE_PUBLISHABLE_KEY},
-        timeout=5,
-    )
+    authenticate_at_the_bank(stripe_gateway, localstripe_url, attempt.payment_id)
     charging.order_payment_refresh(order_id=order.pk, gateway=stripe_gateway)
     # then
     order.refresh_from_db()
@@ -105,12 +110,7 @@ def test_a_retried_charge_never_starts_a_second_payment_while_3ds_waits(municipa
         charging.order_charge(order_id=order.pk, gateway=stripe_gateway)
         charging.order_charge(order_id=order.pk, gateway=stripe_gateway)  # the chunk, redelivered
     attempt = PaymentAttempt.objects.get(order=order)
-    intent = stripe_gateway.client.v1.payment_intents.retrieve(attempt.payment_id)
-    requests.post(
-        f"{localstripe_url}/v1/payment_intents/{attempt.payment_id}/_authenticate",
-        data={"success": "true", "client_secret": intent.client_secret, "key": settings.STRIPE_PUBLISHABLE_KEY},
-        timeout=5,
-    )
+    authenticate_at_the_bank(stripe_gateway, localstripe_url, attempt.payment_id)
     charging.order_payment_refresh(order_id=order.pk, gateway=stripe_gateway)
     order.refresh_from_db()
     assert order.status == Order.Status.PAID
