@@ -1,6 +1,7 @@
 import pytest
 from django.core.cache import cache
 from django.db import connection
+from django.utils import translation
 
 from tests.accounts.factories import UserFactory
 from tests.municipalities.factories import MembershipFactory, MunicipalityFactory
@@ -17,6 +18,13 @@ def _require_postgresql(django_db_setup, django_db_blocker) -> None:
 @pytest.fixture(autouse=True)
 def _clean_cache() -> None:
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _korean_by_default(settings) -> None:
+    # A request in English leaves English active in this thread (Django's LocaleMiddleware does not reset
+    # it after the response); each test starts in the site's default language, as each real request does.
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(scope="session")
