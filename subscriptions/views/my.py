@@ -9,8 +9,6 @@ plainly when this cycle's cutoff has already passed.
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date
 from functools import wraps
 from zoneinfo import ZoneInfo
 
@@ -31,7 +29,7 @@ from core.money import format_won
 from core.transitions import TransitionNotAllowed
 from municipalities.models import Municipality
 from municipalities.tenancy import get_for_tenant_or_404
-from subscriptions import clock, cycles, lifecycle, selectors, services
+from subscriptions import cycles, lifecycle, selectors, services
 from subscriptions.billing.refunds import RefundNotAllowed, subscription_cancel_with_refund
 from subscriptions.forms import (
     NEW,
@@ -42,43 +40,29 @@ from subscriptions.forms import (
     CycleForm,
     PauseForm,
     card_is_usable,
-    percent_text,
 )
 from subscriptions.gateways.base import GatewayError
 from subscriptions.gateways.stripe_gateway import gateway
 from subscriptions.lifecycle import ChangeNotAllowed
-from subscriptions.models import DeliveryCycle, SkippedCycle, Subscription, SubscriptionEvent
-from subscriptions.views.checkout import CycleText, address_errors, day_text, local_today, moment_text
+from subscriptions.models import DeliveryCycle, SkippedCycle, Subscription
+from subscriptions.views.checkout import CycleText, address_errors, day_text, local_today
+from subscriptions.views.my_display import (
+    OpenCycles,
+    boxes_ahead,
+    card_text,
+    cutoff_note,
+    cycle_past_cutoff,
+    effect_text,
+    from_text,
+    history_lines,
+    promo_text,
+    summary,
+    term_text,
+)
 
 Status = Subscription.Status
-Kind = SubscriptionEvent.Kind
 
-STATUS_BADGE = {
-    Status.ACTIVE: "bg-light-success",
-    Status.PAUSED: "bg-light-warning",
-    Status.PAST_DUE: "bg-light-danger",
-    Status.CANCELED: "bg-light-gray",
-}
 NEXT_BOXES = 3
-HISTORY_LIMIT = 50
-
-
-# --- Reading a subscription for its pages ------------------------------------------------------------------
-@dataclass(frozen=True)
-class Box:
-    """One upcoming delivery of a subscription."""
-
-    when: CycleText
-    skipped: bool
-    paused: bool
-
-
-@dataclass(frozen=True)
-class HistoryLine:
-    when: str
-    title: str
-    detail: str
-    who: str
 
 
 def _subscription(request: HttpRequest, subscription_id: int) -> Subscription:
@@ -87,221 +71,39 @@ def _subscription(request: HttpRequest, subscription_id: int) -> Subscription:
     )
 
 
-class _OpenCycles:
-    """The next open cycle of each cadence, asked once per request whatever the number of subscriptions."""
-
-    def __init__(self, municipality: Municipality) -> None:
-        self.municipality = municipality
-        self._next: dict[str, DeliveryCycle] = {}
-
-    def next(self, cadence: str) -> DeliveryCycle:
-        if cadence not in self._next:
-            self._next[cadence] = cycles.next_open_cycle(municipality=self.municipality, cadence=cadence)
-        return self._next[cadence]
-
-    def after(self, cycle: DeliveryCycle) -> DeliveryCycle:
-        return cycles.next_open_cycle(municipality=self.municipality, cadence=cycle.cadence, after=cycle.cutoff_at)
-
-
-def _boxes(sub: Subscription, *, open_cycles: _OpenCycles, today: date, count: int) -> list[Box]:
-    """The next `count` deliveries whose cutoff has not passed, with their skip and pause state."""
-    if sub.status == Status.CANCELED:
-        return []
-    cycle = open_cycles.next(sub.cadence)
-    first = sub.first_cycle
-    if first.cadence == sub.cadence and first.cutoff_at > cycle.cutoff_at:
-        cycle = first
-    skipped = {skip.cycle_id for skip in sub.skips.all()}
-    boxes: list[Box] = []
-    while True:
-        paused = sub.status == Status.PAUSED and (sub.paused_until is None or cycle.ship_date <= sub.paused_until)
-        when = CycleText.of(cycle, municipality=open_cycles.municipality, today=today)
-        boxes.append(Box(when=when, skipped=cycle.pk in skipped, paused=paused))
-        if len(boxes) == count:
-            return boxes
-        cycle = open_cycles.after(cycle)
-
-
-def _cycle_past_cutoff(sub: Subscription, *, municipality: Municipality, cadence: str) -> DeliveryCycle | None:
-    """This cycle of `cadence` when its cutoff has passed but its box has not shipped yet, and it is one of
-    this subscription's boxes; a change made now misses it."""
-    today = local_today(municipality)
-    cycle = (
-        DeliveryCycle.objects.for_tenant(municipality)
-        .filter(cadence=cadence, cutoff_at__lte=clock.now(), ship_date__gte=today)
-        .order_by("-cutoff_at")
-        .first()
-    )
-    if cycle is None or sub.first_cycle.ship_date > cycle.ship_date:
-        return None
-    return cycle
-
-
-def _cutoff_note(sub: Subscription, *, municipality: Municipality, cadence: str) -> str:
-    cycle = _cycle_past_cutoff(sub, municipality=municipality, cadence=cadence)
-    if cycle is None:
-        return ""
-    when = CycleText.of(cycle, municipality=municipality, today=local_today(municipality))
-    return _("이번 회차(%(ship)s 발송)는 변경 마감(%(cutoff)s)이 지나 다음 회차부터 적용됩니다.") % {
-        "ship": when.ship,
-        "cutoff": when.cutoff,
-    }
-
-
-def _from_text(sub: Subscription, municipality: Municipality) -> str:
-    """'12월 10일(목)': the first delivery a change made now applies to."""
-    cycle = cycles.next_open_cycle(municipality=municipality, cadence=sub.cadence)
-    return day_text(cycle.ship_date, today=local_today(municipality))
-
-
-def _effect(sub: Subscription, municipality: Municipality, lead: str, *, cadence_before: str | None = None) -> str:
-    """'<lead> 12월 10일(목) 배송분부터 적용됩니다.' plus the cutoff note when this cycle is already closed."""
-    parts = [lead, _("%(ship)s 배송분부터 적용됩니다.") % {"ship": _from_text(sub, municipality)}]
-    note = _cutoff_note(sub, municipality=municipality, cadence=cadence_before or sub.cadence)
-    return " ".join([*parts, note] if note else parts)
-
-
-def _term_text(sub: Subscription) -> str:
-    if sub.term_boxes == 1:
-        return _("회차마다 결제")
-    return _("%(term)d회분 선결제 (%(percent)s%% 할인) · 남은 선결제 상자 %(left)d개") % {
-        "term": sub.term_boxes,
-        "percent": percent_text(sub.term_discount_bp),
-        "left": sub.prepaid_boxes_remaining,
-    }
-
-
-def _promo_text(sub: Subscription) -> str:
-    if sub.promo_code_id is None:
-        return ""
-    if sub.promo_boxes_remaining is None:
-        return _("%(code)s · 매 회차 할인") % {"code": sub.promo_code.code}
-    return _("%(code)s · 남은 할인 %(left)d회") % {"code": sub.promo_code.code, "left": sub.promo_boxes_remaining}
-
-
-def _pause_text(sub: Subscription, today: date) -> str:
-    if sub.status != Status.PAUSED:
-        return ""
-    if sub.paused_until is None:
-        return _("다시 시작할 때까지 일시정지")
-    return _("%(until)s까지 일시정지") % {"until": day_text(sub.paused_until, today=today)}
-
-
-def _history(sub: Subscription, *, request: HttpRequest) -> list[HistoryLine]:
-    municipality = request.municipality
-    today = local_today(municipality)
-    events = list(selectors.subscription_events(subscription=sub)[:HISTORY_LIMIT])
-    bundle_ids = {
-        event.data.get(side, {}).get("bundle_id")
-        for event in events
-        if event.kind == Kind.PLAN_CHANGED
-        for side in ("from", "to")
-    }
-    bundle_names = selectors.bundle_names(municipality=municipality, bundle_ids=bundle_ids - {None})
-    reasons = dict(Subscription.CancelReason.choices)
-    lines = []
-    for event in events:
-        ship = day_text(event.effective_cycle.ship_date, today=today) if event.effective_cycle else ""
-        from_ship = _("%(ship)s 배송분부터") % {"ship": ship} if ship else ""
-        data = event.data or {}
-        detail = from_ship
-        if event.kind == Kind.CREATED:
-            term = data.get("term_boxes", 1)
-            paid = _("회차마다 결제") if term == 1 else _("%(term)d회분 선결제") % {"term": term}
-            detail = " · ".join(part for part in (from_ship, paid) if part)
-        elif event.kind in (Kind.SKIPPED, Kind.UNSKIPPED):
-            detail = _("%(ship)s 배송분") % {"ship": ship} if ship else ""
-        elif event.kind == Kind.PAUSED:
-            until = data.get("until")
-            how_long = (
-                _("%(until)s까지") % {"until": day_text(date.fromisoformat(until), today=today)}
-                if until
-                else _("다시 시작할 때까지")
-            )
-            detail = " · ".join(part for part in (how_long, from_ship) if part)
-        elif event.kind == Kind.PLAN_CHANGED:
-            before, after = data.get("from", {}), data.get("to", {})
-            change = f"{_plan_words(before, bundle_names)} → {_plan_words(after, bundle_names)}"
-            detail = " · ".join(part for part in (change, from_ship) if part)
-        elif event.kind == Kind.CARD_CHANGED:
-            detail = _("끝자리 %(last4)s 카드로") % {"last4": data.get("last4", "")}
-        elif event.kind == Kind.CANCELED:
-            parts = [str(reasons.get(data.get("reason"), "")), event.reason, from_ship]
-            if data.get("refund_due_won"):
-                parts.append(_("환불 예정 %(amount)s") % {"amount": format_won(data["refund_due_won"])})
-            detail = " · ".join(part for part in parts if part)
-        if event.actor_id is None:
-            who = _("자동 처리")
-        elif event.actor_id == request.user.pk:
-            who = _("본인")
-        else:
-            who = _("담당자")
-        lines.append(
-            HistoryLine(
-                when=moment_text(event.created_at, municipality=municipality, today=today),
-                title=event.get_kind_display(),
-                detail=detail,
-                who=who,
-            )
-        )
-    return lines
-
-
-def _plan_words(plan: dict, bundle_names: dict[int, str]) -> str:
-    cadence = Cadence(plan["cadence"]).label if plan.get("cadence") in Cadence.values else ""
-    return " ".join(str(part) for part in (bundle_names.get(plan.get("bundle_id"), ""), cadence) if part)
-
-
-def _card_text(sub: Subscription, today: date) -> str:
-    card = sub.payment_method
-    text = str(card)
-    return text if card_is_usable(card, today) else _("%(card)s · 유효기간이 지났습니다") % {"card": text}
-
-
-def _summary(sub: Subscription, *, open_cycles: _OpenCycles, today: date, boxes: int) -> dict:
-    upcoming = _boxes(sub, open_cycles=open_cycles, today=today, count=boxes)
-    return {
-        "sub": sub,
-        "badge": STATUS_BADGE[Status(sub.status)],
-        "boxes": upcoming,
-        "next_box": upcoming[0] if upcoming else None,
-        "pause_text": _pause_text(sub, today),
-    }
-
-
 # --- Pages ---------------------------------------------------------------------------------------------------
 @login_required
 def subscription_list(request: HttpRequest) -> HttpResponse:
     municipality = request.municipality
     today = local_today(municipality)
-    open_cycles = _OpenCycles(municipality)
+    open_cycles = OpenCycles(municipality)
     subscriptions = selectors.my_subscriptions(municipality=municipality, user=request.user).prefetch_related(
         Prefetch("skips", queryset=SkippedCycle.objects.only("id", "subscription_id", "cycle_id"))
     )
-    rows = [_summary(sub, open_cycles=open_cycles, today=today, boxes=1) for sub in subscriptions]
+    rows = [summary(sub, open_cycles=open_cycles, today=today, boxes=1) for sub in subscriptions]
     return render(request, "subscriptions/my/list.html", {"rows": rows})
 
 
 def _detail_context(request: HttpRequest, sub: Subscription, *, pause_form: PauseForm | None = None) -> dict:
     municipality = request.municipality
     today = local_today(municipality)
-    open_cycles = _OpenCycles(municipality)
-    context = _summary(sub, open_cycles=open_cycles, today=today, boxes=NEXT_BOXES)
-    closed = _cycle_past_cutoff(sub, municipality=municipality, cadence=sub.cadence)
+    open_cycles = OpenCycles(municipality)
+    context = summary(sub, open_cycles=open_cycles, today=today, boxes=NEXT_BOXES)
+    closed = cycle_past_cutoff(sub, municipality=municipality, cadence=sub.cadence)
     context.update(
         {
             "closed_box": CycleText.of(closed, municipality=municipality, today=today)
             if closed and sub.status in (Status.ACTIVE, Status.PAST_DUE)
             else None,
-            "term_text": _term_text(sub),
-            "promo_text": _promo_text(sub),
-            "card_text": _card_text(sub, today),
+            "term_text": term_text(sub),
+            "promo_text": promo_text(sub),
+            "card_text": card_text(sub, today),
             "started": day_text(sub.first_cycle.ship_date, today=today),
             "canceled_on": day_text(sub.canceled_at.astimezone(ZoneInfo(municipality.timezone)).date(), today=today)
             if sub.canceled_at
             else "",
             "cancel_reason": sub.get_cancel_reason_display() if sub.cancel_reason else "",
-            "history": _history(sub, request=request),
+            "history": history_lines(sub, request=request),
             "pause_form": pause_form or PauseForm(today=today),
         }
     )
@@ -373,7 +175,7 @@ def skip(request: HttpRequest, sub: Subscription) -> ActionResult:
     skipped = lifecycle.subscription_skip(subscription=sub, acting_user=request.user, cycle=cycle)
     ship = day_text(skipped.cycle.ship_date, today=local_today(municipality))
     message = _("%(ship)s 배송분을 건너뜁니다. 이 회차는 결제하지 않습니다.") % {"ship": ship}
-    note = "" if cycle is not None else _cutoff_note(sub, municipality=municipality, cadence=sub.cadence)
+    note = "" if cycle is not None else cutoff_note(sub, municipality=municipality, cadence=sub.cadence)
     return f"{message} {note}".strip()
 
 
@@ -402,19 +204,19 @@ def pause(request: HttpRequest, sub: Subscription) -> ActionResult:
         if until
         else _("다시 시작할 때까지 배송을 쉽니다.")
     )
-    return _effect(paused, municipality, lead)
+    return effect_text(paused, municipality, lead)
 
 
 @_action
 def resume(request: HttpRequest, sub: Subscription) -> ActionResult:
     resumed = lifecycle.subscription_resume(subscription=sub, acting_user=request.user)
-    return _effect(resumed, request.municipality, _("구독을 다시 시작했습니다."))
+    return effect_text(resumed, request.municipality, _("구독을 다시 시작했습니다."))
 
 
 @_action
 def reactivate(request: HttpRequest, sub: Subscription) -> ActionResult:
     again = lifecycle.subscription_reactivate(subscription=sub, acting_user=request.user)
-    return _effect(again, request.municipality, _("다시 구독합니다."))
+    return effect_text(again, request.municipality, _("다시 구독합니다."))
 
 
 # --- Change forms --------------------------------------------------------------------------------------------
@@ -434,7 +236,7 @@ def _change_page(request: HttpRequest, template: str, sub: Subscription, form, *
         "sub": sub,
         "form": form,
         "from_box": CycleText.of(next_cycle, municipality=municipality, today=today),
-        "cutoff_note": _cutoff_note(sub, municipality=municipality, cadence=sub.cadence),
+        "cutoff_note": cutoff_note(sub, municipality=municipality, cadence=sub.cadence),
         **extra,
     }
     return render(request, template, context, status=400 if form.is_bound and form.errors else 200)
@@ -461,7 +263,7 @@ def change_plan(request: HttpRequest, subscription_id: int) -> HttpResponse:
                 "bundle": changed.bundle.name,
                 "cadence": changed.get_cadence_display(),
             }
-            messages.success(request, _effect(changed, municipality, lead, cadence_before=sub.cadence))
+            messages.success(request, effect_text(changed, municipality, lead, cadence_before=sub.cadence))
             return redirect(_detail_url(request, sub))
     locked = sub.term_boxes > 1 and sub.prepaid_boxes_remaining > 0
     return _change_page(request, "subscriptions/my/change_plan.html", sub, form, prepaid_locked=locked)
@@ -497,7 +299,7 @@ def change_address(request: HttpRequest, subscription_id: int) -> HttpResponse:
         except (ChangeNotAllowed, TransitionNotAllowed) as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, _effect(changed, municipality, _("배송지를 바꿨습니다.")))
+            messages.success(request, effect_text(changed, municipality, _("배송지를 바꿨습니다.")))
             return redirect(_detail_url(request, sub))
     return _change_page(request, "subscriptions/my/change_address.html", sub, form)
 
@@ -580,9 +382,9 @@ def cancel(request: HttpRequest, subscription_id: int) -> HttpResponse:
             form.add_error(None, str(error))
         else:
             lead = _("구독을 해지했습니다. %(ship)s 배송분부터 보내지 않습니다.") % {
-                "ship": _from_text(canceled, municipality)
+                "ship": from_text(canceled, municipality)
             }
-            parts = [lead, _cutoff_note(canceled, municipality=municipality, cadence=canceled.cadence)]
+            parts = [lead, cutoff_note(canceled, municipality=municipality, cadence=canceled.cadence)]
             if refund is not None:
                 parts.append(
                     _("받지 않은 선결제 상자의 금액 %(amount)s을 결제한 카드로 환불했습니다.")
@@ -591,7 +393,7 @@ def cancel(request: HttpRequest, subscription_id: int) -> HttpResponse:
             messages.success(request, " ".join(part for part in parts if part))
             return redirect(_detail_url(request, sub))
     today = local_today(municipality)
-    boxes = _boxes(sub, open_cycles=_OpenCycles(municipality), today=today, count=1)
+    boxes = boxes_ahead(sub, open_cycles=OpenCycles(municipality), today=today, count=1)
     return _change_page(
         request,
         "subscriptions/my/cancel.html",
