@@ -5,6 +5,7 @@ subscriptions.lifecycle. Choices of addresses, cards and plans are given by the 
 subscriber's own records, so a posted id of someone else's record is simply an invalid choice.
 """
 
+import uuid
 from datetime import date
 
 from django import forms
@@ -207,6 +208,8 @@ class CheckoutForm(AddressChoiceForm, CardChoiceForm):
             attrs={"autocomplete": "off", "autocapitalize": "characters", "class": "krds-input js-quote"}
         ),
     )
+    # Issued with the page; submitting the same page twice makes one subscription (services.subscription_create).
+    checkout_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
     consent = forms.BooleanField(
         label=_("위 정기결제 내용을 확인했으며 동의합니다."),
         error_messages={"required": _("정기결제에 동의해야 구독할 수 있습니다.")},
@@ -225,6 +228,7 @@ class CheckoutForm(AddressChoiceForm, CardChoiceForm):
         self.fields["term"].error_messages["invalid_choice"] = _("결제 방식을 다시 선택해 주세요.")
         self.fields["name"].error_messages["required"] = _("구독자 이름을 입력해 주세요.")
         self.fields["phone"].error_messages["required"] = _("휴대전화 번호를 입력해 주세요.")
+        self.initial.setdefault("checkout_token", uuid.uuid4())
         self.initial.setdefault("plan", next(iter(self.plans), ""))
         self.initial.setdefault("term", TERM_PER_BOX)
 

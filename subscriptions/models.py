@@ -246,6 +246,8 @@ class Subscription(TenantModel):
         null=True, blank=True, help_text=_("남은 할인 회차 (비어 있으면 계속)")
     )
     source = models.CharField(_("유입 경로"), max_length=60, blank=True, db_index=True)
+    # One checkout page = one token: a double-submitted form finds the subscription it already made.
+    checkout_token = models.UUIDField(null=True, blank=True)
     consent_text = models.TextField()
     consent_at = models.DateTimeField()
     created_at = models.DateTimeField(default=clock.now)
@@ -257,6 +259,9 @@ class Subscription(TenantModel):
         ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(condition=models.Q(term_boxes__in=[1, 3, 6, 12]), name="subscription_term_valid"),
+            models.UniqueConstraint(
+                fields=["municipality", "subscriber", "checkout_token"], name="subscription_checkout_once"
+            ),
             models.CheckConstraint(
                 condition=models.Q(prepaid_boxes_remaining__lte=models.F("term_boxes")),
                 name="subscription_prepaid_within_term",

@@ -2,6 +2,7 @@
 
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from django.db.models import Count, DateField, Prefetch, Q, QuerySet, Sum
@@ -228,3 +229,12 @@ def support_draws_by_week(*, campaign: ShippingSupportCampaign) -> list[tuple[da
         weeks.append((week, totals.get(week, 0)))
         week += timedelta(weeks=1)
     return weeks
+
+
+def subscription_by_checkout_token(
+    *, municipality: Municipality, user: User, token: UUID | None
+) -> Subscription | None:
+    """The subscription a checkout page already made, if that page is submitted again."""
+    if token is None or not user.is_authenticated:
+        return None
+    return Subscription.objects.for_tenant(municipality).filter(subscriber__user=user, checkout_token=token).first()

@@ -1,5 +1,7 @@
 """Subscribers, addresses, saved cards and checkout."""
 
+from uuid import UUID
+
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -115,11 +117,18 @@ def subscription_create(
     payment_method: PaymentMethod,
     promo_code: str = "",
     source: str = "",
+    checkout_token: UUID | None = None,
     acting_user: User,
 ) -> Subscription:
     """Start a subscription from the next cycle whose cutoff has not passed. The promo's use is taken in
     the same transaction; if anything fails nothing is saved and the use is not consumed."""
     municipality = subscriber.municipality
+    if checkout_token is not None:
+        # The subscriber row lock queues a double-submitted form behind the first; it then finds its work done.
+        Subscriber.objects.select_for_update().get(pk=subscriber.pk)
+        done = Subscription.objects.filter(subscriber=subscriber, checkout_token=checkout_token).first()
+        if done is not None:
+            return done
     bundle = plan.bundle
     if bundle.municipality_id != municipality.pk or not plan.is_active or bundle.status != Bundle.Status.PUBLISHED:
         raise CheckoutError(_("지금은 구독할 수 없는 꾸러미입니다."))
@@ -147,6 +156,7 @@ def subscription_create(
         promo_code=promo,
         promo_boxes_remaining=promo.boxes if promo else None,
         source=source[:60],
+        checkout_token=checkout_token,
         consent_text=consent_text(plan=plan, term_boxes=term_boxes),
         consent_at=clock.now(),
     )

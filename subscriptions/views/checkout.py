@@ -254,6 +254,12 @@ def _checkout_post(
     municipality, user = request.municipality, request.user
     form = _checkout_form(request, plans=plans, subscriber=subscriber, data=request.POST)
     valid = form.is_valid()
+    done = selectors.subscription_by_checkout_token(
+        municipality=municipality, user=user, token=form.cleaned_data.get("checkout_token")
+    )
+    if done is not None:
+        # The same page submitted again (a double tap, a resent form): nothing more is saved.
+        return redirect("subscriptions:my-detail", municipality_slug=municipality.slug, subscription_id=done.pk)
     data = request.POST.copy()
     errors: list[tuple[str | None, str]] = []
     saved_card: PaymentMethod | None = None
@@ -298,6 +304,7 @@ def _checkout_post(
                 payment_method=card,
                 promo_code=cleaned["promo_code"],
                 source=_source_for(request, bundle),
+                checkout_token=cleaned.get("checkout_token"),
                 acting_user=user,
             )
         except PromoInvalid as error:

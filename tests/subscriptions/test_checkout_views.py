@@ -375,3 +375,23 @@ def test_another_municipalitys_bundle_is_404(client, municipality, other_municip
     assert client.post(checkout, form_data(others.plans.get(cadence="monthly"))).status_code == 404
     assert client.get(tenant_url("checkout-quote", municipality, bundle_slug=others.slug)).status_code == 404
     assert Subscriber.objects.count() == 0
+
+
+def test_submitting_the_same_checkout_page_twice_makes_one_subscription(
+    client, municipality, bundle, buyer, stripe_gateway
+):
+    # given: the page's token, and a card confirmed once
+    checkout = tenant_url("checkout", municipality, bundle_slug=bundle.slug)
+    log_in(client, buyer)
+    token = client.get(checkout).context["form"]["checkout_token"].value()
+    setup_id = confirmed_setup_id(client, municipality, stripe_gateway)
+    plan = bundle.plans.get(cadence="monthly")
+    data = form_data(plan, setup_id=setup_id, checkout_token=str(token))
+    # when: the button is pressed twice
+    first = client.post(checkout, data)
+    second = client.post(checkout, data)
+    # then: one subscription and one address, and both answers lead to it
+    subscription = Subscription.objects.get()
+    assert subscription.subscriber.addresses.count() == 1
+    assert first.status_code == second.status_code == 302
+    assert first.url == second.url == tenant_url("my-detail", municipality, subscription_id=subscription.pk)
