@@ -11,27 +11,13 @@ The reads below are written so that a page costs the same number of queries for 
 and sums are conditional aggregates, tables read only select_related parents.
 """
 
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
 from django.contrib import messages
 from django.db import transaction
 from django.db.models import (
-    Case,
-    Count,
-    DateField,
-    Exists,
-    F,
-    OuterRef,
     Prefetch,
-    Q,
-    QuerySet,
-    Sum,
-    Value,
-    When,
-    Window,
 )
-from django.db.models.functions import Coalesce, RowNumber, TruncWeek
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -41,7 +27,7 @@ from django_tables2 import RequestConfig
 
 from core import privacy
 from core.money import format_won
-from municipalities.models import Municipality, Role
+from municipalities.models import Role
 from municipalities.permissions import can_view_personal_data, roles_required, staff_required
 from municipalities.services import personal_data_access_record
 from municipalities.tenancy import get_for_tenant_or_404
@@ -49,6 +35,16 @@ from subscriptions import clock
 from subscriptions.billing.close import CycleNotDue, cycle_close
 from subscriptions.billing.decline_messages import decline_message
 from subscriptions.billing.refunds import RefundNotAllowed, order_refund
+from subscriptions.billing.reports import (
+    CYCLES_EACH_WAY,
+    cycle_summary,
+    cycles_with_counts,
+    failed_orders,
+    failed_summary,
+    failures_and_recoveries_by_week,
+    municipality_zone,
+    recovered_revenue,
+)
 from subscriptions.billing_filters import CycleFilter, CycleOrderFilter, FailedPaymentFilter
 from subscriptions.billing_forms import RefundForm, ShipDateForm
 from subscriptions.billing_tables import (
@@ -70,147 +66,14 @@ REFUND_ROLES = frozenset({Role.ADMIN, Role.FINANCE})
 SHIP_DATE_ROLES = frozenset({Role.ADMIN, Role.LOGISTICS})
 CLOSE_ROLES = frozenset({Role.ADMIN})
 
-CYCLES_EACH_WAY = 8  # per cadence: the last 8 cycles whose cutoff passed and the next 8 still open
 RECOVERY_DAYS = 30
-CHART_WEEKS = 8
-# Attempts the engine closed itself (never reached the card company): not a decline, not a recovery.
-NOT_DECLINES = ("not_sent", "rate_limited")
 POLL_SECONDS = 5
 
 Status = Order.Status
 
 
-def _zone(municipality: Municipality) -> ZoneInfo:
-    return ZoneInfo(municipality.timezone)
-
-
 def _has_role(request: HttpRequest, allowed: frozenset[str]) -> bool:
     return bool(frozenset(request.roles) & allowed)
-
-
-# --- Reads -------------------------------------------------------------------------------------------------
-def _order_counts(prefix: str = "") -> dict:
-    """Conditional aggregates over orders (`prefix` = "orders__" from a cycle): one pass, one query."""
-    status, amount = f"{prefix}status", f"{prefix}amount_won"
-    return {
-        "orders_total": Count(f"{prefix}pk"),
-        "due_count": Count(f"{prefix}pk", filter=Q(**{f"{amount}__gt": 0})),
-        "pending_count": Count(f"{prefix}pk", filter=Q(**{f"{status}__in": [Status.PENDING, Status.CHARGING]})),
-        "charging_count": Count(f"{prefix}pk", filter=Q(**{status: Status.CHARGING})),
-        "paid_count": Count(f"{prefix}pk", filter=Q(**{status: Status.PAID})),
-        "failed_count": Count(f"{prefix}pk", filter=Q(**{status: Status.FAILED})),
-        "action_count": Count(f"{prefix}pk", filter=Q(**{status: Status.REQUIRES_ACTION})),
-        "canceled_count": Count(f"{prefix}pk", filter=Q(**{status: Status.CANCELED})),
-        "charged_won": Coalesce(Sum(amount), 0),
-        "paid_won": Coalesce(Sum(amount, filter=Q(**{status: Status.PAID})), 0),
-        "refunded_won": Coalesce(Sum(f"{prefix}refunded_won"), 0),
-    }
-
-
-def _recent_and_upcoming(municipality: Municipality, now: datetime) -> Q:
-    """Per cadence, the last CYCLES_EACH_WAY cycles whose cutoff passed and the next CYCLES_EACH_WAY open
-    ones: a window function ranks them inside the same SQL statement (no query per cadence)."""
-    passed = Case(When(cutoff_at__lte=now, then=Value(True)), default=Value(False))
-    # Past cycles rank newest first; in the open partition the first key is NULL and the second decides.
-    past_cutoff = Case(When(cutoff_at__lte=now, then=F("cutoff_at")))
-    ranked = (
-        DeliveryCycle.objects.for_tenant(municipality)
-        .annotate(
-            rank=Window(
-                RowNumber(),
-                partition_by=[F("cadence"), passed],
-                order_by=[past_cutoff.desc(nulls_last=True), F("cutoff_at").asc()],
-            )
-        )
-        .filter(rank__lte=CYCLES_EACH_WAY)
-        .values("pk")
-    )
-    return Q(pk__in=ranked)
-
-
-def cycles_with_counts(*, municipality: Municipality, now: datetime, filtered: bool) -> QuerySet[DeliveryCycle]:
-    cycles = DeliveryCycle.objects.for_tenant(municipality)
-    if not filtered:
-        cycles = cycles.filter(_recent_and_upcoming(municipality, now))
-    return cycles.annotate(**_order_counts("orders__"))
-
-
-def cycle_summary(*, cycle: DeliveryCycle) -> dict:
-    counts = Order.objects.filter(cycle=cycle).aggregate(**_order_counts())
-    total = counts["orders_total"]
-    settled = counts["paid_count"] + counts["failed_count"] + counts["canceled_count"]
-    counts["settled_count"] = settled
-    counts["progress_percent"] = settled * 100 // total if total else 0
-    return counts
-
-
-def _real_declines() -> QuerySet[PaymentAttempt]:
-    return PaymentAttempt.objects.filter(status=PaymentAttempt.Status.FAILED).exclude(decline_code__in=NOT_DECLINES)
-
-
-def failed_orders(*, municipality: Municipality) -> QuerySet[Order]:
-    """Orders that need attention: failed (dunning will retry), waiting for 3-D Secure, or cancelled
-    because the card kept failing (a cancel without a failure code was not a payment problem)."""
-    return (
-        Order.objects.for_tenant(municipality)
-        .filter(
-            Q(status__in=[Status.FAILED, Status.REQUIRES_ACTION]) | (Q(status=Status.CANCELED) & ~Q(failure_code=""))
-        )
-        .select_related("subscriber", "cycle")
-    )
-
-
-def failed_summary(*, municipality: Municipality) -> dict:
-    return failed_orders(municipality=municipality).aggregate(
-        failed=Count("pk", filter=Q(status=Status.FAILED)),
-        requires_action=Count("pk", filter=Q(status=Status.REQUIRES_ACTION)),
-        canceled=Count("pk", filter=Q(status=Status.CANCELED)),
-        at_risk_won=Coalesce(Sum("amount_won", filter=Q(status__in=[Status.FAILED, Status.REQUIRES_ACTION])), 0),
-        lost_won=Coalesce(Sum("amount_won", filter=Q(status=Status.CANCELED)), 0),
-    )
-
-
-def _recovered(municipality: Municipality) -> QuerySet[Order]:
-    """Paid orders that had at least one declined attempt before: revenue dunning and card changes won back."""
-    declined_before = _real_declines().filter(order=OuterRef("pk"))
-    return Order.objects.for_tenant(municipality).filter(Exists(declined_before), status=Status.PAID)
-
-
-def recovered_revenue(*, municipality: Municipality, since: datetime) -> dict:
-    return (
-        _recovered(municipality)
-        .filter(paid_at__gte=since)
-        .aggregate(count=Count("pk"), total_won=Coalesce(Sum("amount_won"), 0))
-    )
-
-
-def failures_and_recoveries_by_week(*, municipality: Municipality, now: datetime, weeks: int = CHART_WEEKS) -> list:
-    """(Monday, orders with a decline that week, orders recovered that week) for the last `weeks` weeks,
-    in the municipality's time zone; two GROUP BY queries."""
-    zone = _zone(municipality)
-    this_monday = now.astimezone(zone).date() - timedelta(days=now.astimezone(zone).weekday())
-    first = this_monday - timedelta(weeks=weeks - 1)
-    start = datetime.combine(first, datetime.min.time(), tzinfo=zone)
-    failures = dict(
-        _real_declines()
-        .filter(municipality=municipality, created_at__gte=start)
-        .order_by()  # no Meta ordering: it would only add joins to a GROUP BY
-        .annotate(week=TruncWeek("created_at", tzinfo=zone, output_field=DateField()))
-        .values("week")
-        .annotate(n=Count("order", distinct=True))
-        .values_list("week", "n")
-    )
-    recoveries = dict(
-        _recovered(municipality)
-        .filter(paid_at__gte=start)
-        .order_by()
-        .annotate(week=TruncWeek("paid_at", tzinfo=zone, output_field=DateField()))
-        .values("week")
-        .annotate(n=Count("pk"))
-        .values_list("week", "n")
-    )
-    mondays = [first + timedelta(weeks=n) for n in range(weeks)]
-    return [(monday, failures.get(monday, 0), recoveries.get(monday, 0)) for monday in mondays]
 
 
 def _cycle(request: HttpRequest, cycle_id: int) -> DeliveryCycle:
@@ -243,7 +106,7 @@ def cycle_list(request: HttpRequest) -> HttpResponse:
     table = CycleTable(
         filterset.filter_queryset(cycles) if filtered else cycles,
         municipality_slug=municipality.slug,
-        zone=_zone(municipality),
+        zone=municipality_zone(municipality),
         now=now,
     )
     RequestConfig(request).configure(table)
@@ -301,7 +164,10 @@ def _cycle_context(request: HttpRequest, cycle: DeliveryCycle, *, ship_form: Shi
         request.GET or None, queryset=Order.objects.filter(cycle=cycle).select_related("subscriber")
     )
     table = CycleOrderTable(
-        filterset.qs, municipality_slug=municipality.slug, show_personal_data=full_view, zone=_zone(municipality)
+        filterset.qs,
+        municipality_slug=municipality.slug,
+        show_personal_data=full_view,
+        zone=municipality_zone(municipality),
     )
     RequestConfig(request).configure(table)
     can_move = _has_role(request, SHIP_DATE_ROLES) and is_open and cycle.cutoff_at > now
@@ -401,7 +267,7 @@ def failed_payments(request: HttpRequest) -> HttpResponse:
         filterset.qs,
         municipality_slug=municipality.slug,
         show_personal_data=can_view_personal_data(request),
-        zone=_zone(municipality),
+        zone=municipality_zone(municipality),
         retries=len(municipality.dunning_schedule_days),
     )
     RequestConfig(request).configure(table)
@@ -456,7 +322,7 @@ def _amount_lines(order: Order) -> list[tuple[str, int]]:
 
 def _order_context(request: HttpRequest, order: Order, *, refund_form: RefundForm | None = None) -> dict:
     municipality = request.municipality
-    zone = _zone(municipality)
+    zone = municipality_zone(municipality)
     full_view = can_view_personal_data(request)
     subscriber = order.subscriber
     if full_view:
