@@ -67,10 +67,13 @@ INSTALLED_APPS = [
     "core",
     "accounts",
     "municipalities",
+    "notifications",
     "bundles",
+    "tourism",
     "kiosk",
     "subscriptions",
     "delivery",
+    "settlement",
     "demo",
 ]
 

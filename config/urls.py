@@ -23,4 +23,8 @@ urlpatterns = [
     path("<slug:municipality_slug>/", include("bundles.urls")),
     path("<slug:municipality_slug>/", include("kiosk.urls")),
     path("<slug:municipality_slug>/", include("subscriptions.urls")),
+    path("<slug:municipality_slug>/", include("tourism.urls")),
+    path("<slug:municipality_slug>/", include("delivery.urls")),
+    path("<slug:municipality_slug>/", include("settlement.urls")),
+    path("<slug:municipality_slug>/", include("notifications.urls")),
 ]
