@@ -68,7 +68,9 @@ class Municipality(models.Model):
     # Dunning: days after the first failed charge on which it is retried (comma-separated), then the box is
     # cancelled and the subscription goes past due; it is cancelled after `past_due_cancel_days` more days.
     dunning_retry_days = models.CharField(
-        _("결제 재시도 일정(일)"), max_length=30, default="1,3,5",
+        _("결제 재시도 일정(일)"),
+        max_length=30,
+        default="1,3,5",
         validators=[RegexValidator(r"^\d{1,2}(,\d{1,2}){0,5}$", _("예: 1,3,5 처럼 쉼표로 구분한 일수"))],
     )
     past_due_cancel_days = models.PositiveSmallIntegerField(_("연체 후 해지까지(일)"), default=14)

@@ -24,7 +24,11 @@ def test_merchant_home_shows_registered_links_and_sections(client, municipality,
     user = UserFactory()
     merchant_member_bind(merchant=merchant, user=user)
     registry.register_link(
-        area="merchant", label="가게 정보 고치기", url_name="bundles:merchant-profile", order=1, description="사진과 소개"
+        area="merchant",
+        label="가게 정보 고치기",
+        url_name="bundles:merchant-profile",
+        order=1,
+        description="사진과 소개",
     )
     registry.register_link(area="my", label="다른 영역", url_name="bundles:storefront", order=2)
     seen = []
