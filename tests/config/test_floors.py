@@ -44,8 +44,6 @@ def test_no_app_imports_a_higher_floor(app):
         if "migrations" in path.parts:
             continue
         for other in _imported_apps(path) - {app}:
-            if FLOORS[other] > FLOORS[app] or (
-                FLOORS[other] == FLOORS[app] and (app, other) not in ALLOWED_SIDEWAYS
-            ):
+            if FLOORS[other] > FLOORS[app] or (FLOORS[other] == FLOORS[app] and (app, other) not in ALLOWED_SIDEWAYS):
                 wrong.append(f"{path.relative_to(ROOT)} imports {other}")
     assert not wrong, "\n".join(wrong)
