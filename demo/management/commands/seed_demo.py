@@ -15,6 +15,23 @@ from demo.seed.tenants import DEMO_PASSWORD, seed_tenants
 BAR_WIDTH = 30
 
 
+def _seed_subscriptions(progress) -> list[str]:
+    seed_subscriptions(progress=progress)
+    return []
+
+
+def _seed_kiosks(progress) -> list[str]:
+    return ["\n키오스크 화면 / kiosk screens (로그인 없이 / no login)", *seed_kiosks()]
+
+
+# The steps after tenants and catalog, in order: (label, step(progress) -> lines for the summary).
+# Each step is idempotent on its own, so the whole command can run again and add nothing.
+STEPS = [
+    ("구독자·구독 / subscribers and subscriptions", _seed_subscriptions),
+    ("키오스크·유입 경로 / showcase kiosks and campaign links", _seed_kiosks),
+]
+
+
 class Command(BaseCommand):
     help = "데모 데이터를 만듭니다 (여러 번 실행해도 같은 결과). Builds idempotent demo data."
 
@@ -24,19 +41,20 @@ class Command(BaseCommand):
                 "seed_demo saves demo cards and charges them: set STRIPE_API_BASE to a running localstripe "
                 "(bin/demo starts one). 데모 카드 결제를 위해 localstripe 주소가 필요합니다."
             )
-        self._step(1, "지자체·담당자 / municipalities and staff")
+        total = 2 + len(STEPS)
+        self._step(1, total, "지자체·담당자 / municipalities and staff")
         municipalities, logins = seed_tenants()
-        self._step(2, "상품·꾸러미 / catalog")
+        self._step(2, total, "상품·꾸러미 / catalog")
         logins = [*logins, *seed_catalog()]
-        self._step(3, "구독자·구독 / subscribers and subscriptions")
-        seed_subscriptions(progress=self._progress)
-        self._step(4, "키오스크·유입 경로 / showcase kiosks and campaign links")
-        kiosk_lines = seed_kiosks()
+        summary_lines: list[str] = []
+        for number, (label, step) in enumerate(STEPS, start=3):
+            self._step(number, total, label)
+            summary_lines += step(self._progress)
         self.stdout.write("")
-        self._print_summary(municipalities, logins, kiosk_lines)
+        self._print_summary(municipalities, logins, summary_lines)
 
-    def _step(self, number: int, label: str) -> None:
-        self.stdout.write(f"[{number}/4] {label} …")
+    def _step(self, number: int, total: int, label: str) -> None:
+        self.stdout.write(f"[{number}/{total}] {label} …")
 
     def _progress(self, label: str, done: int, total: int) -> None:
         filled = BAR_WIDTH * done // total
@@ -44,14 +62,13 @@ class Command(BaseCommand):
         self.stdout.write(f"\r      {label:<8} [{'#' * filled}{'.' * (BAR_WIDTH - filled)}] {done}/{total}", ending=end)
         self.stdout.flush()
 
-    def _print_summary(self, municipalities, logins, kiosk_lines) -> None:
+    def _print_summary(self, municipalities, logins, summary_lines) -> None:
         site = settings.SITE_URL
         self.stdout.write(self.style.SUCCESS("데모 준비 완료 / demo ready"))
         for municipality in municipalities:
             self.stdout.write(f"  {municipality.mall_name}: {site}{municipality.get_absolute_url()}")
         self.stdout.write(f"  플랫폼 관리 / admin: {site}/admin/")
-        self.stdout.write("\n키오스크 화면 / kiosk screens (로그인 없이 / no login)")
-        for line in kiosk_lines:
+        for line in summary_lines:
             self.stdout.write(line)
         self.stdout.write(f"\n로그인 (비밀번호 / password: {DEMO_PASSWORD})")
         for login in logins:
