@@ -1,0 +1,1 @@
+"""Delivery pages, one module per audience (subscriber, staff, merchant)."""
