@@ -1,5 +1,15 @@
 """Delivery's models, one module per part (shipments; each later part adds its module and a line here)."""
 
+from delivery.models.options import DeliveryHoliday, DeliveryPreference, DeliverySettings, PickupPoint
+from delivery.models.ratings import BoxRating
 from delivery.models.shipments import Shipment, ShipmentEvent
 
-__all__ = ["Shipment", "ShipmentEvent"]
+__all__ = [
+    "BoxRating",
+    "DeliveryHoliday",
+    "DeliveryPreference",
+    "DeliverySettings",
+    "PickupPoint",
+    "Shipment",
+    "ShipmentEvent",
+]

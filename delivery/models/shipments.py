@@ -62,6 +62,19 @@ class Shipment(TenantModel):
         _("보관"), max_length=10, choices=StorageClass.choices, default=StorageClass.AMBIENT
     )
     method = models.CharField(_("배송 방법"), max_length=10, choices=Method.choices, default=Method.COURIER)
+    # Where a pickup box waits (method pickup only); PROTECT keeps a point that has boxes from vanishing.
+    pickup_point = models.ForeignKey(
+        "delivery.PickupPoint",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("수령 장소"),
+    )
+    # The day the box leaves: the cycle's ship date, or for a cold box the first day on or after it that
+    # the municipality's cold-chain rules allow (delivery.options.cold_ship_on). Null on boxes made before
+    # the rule existed.
+    ship_on = models.DateField(_("발송일"), null=True, blank=True)
     courier = models.CharField(_("택배사"), max_length=20, blank=True)
     tracking_number = models.CharField(_("운송장 번호"), max_length=20, blank=True)
     status = models.CharField(_("상태"), max_length=10, choices=Status.choices, default=Status.PENDING)
