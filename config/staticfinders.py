@@ -28,6 +28,8 @@ NPM_FILES: dict[str, str] = {
     "vendor/krds/js/ui-script.js": "krds-uiux/resources/js/component/ui-script.js",
     "vendor/htmx/htmx.min.js": "htmx.org/dist/htmx.min.js",
     "vendor/chartjs/chart.umd.min.js": "chart.js/dist/chart.umd.min.js",
+    # The partner portal's in-page QR scanner (tourism): reads camera frames in the browser.
+    "vendor/jsqr/jsQR.js": "jsqr/dist/jsQR.js",
     **{
         f"vendor/pretendard/PretendardGOV-{weight}.subset.woff2": (
             f"pretendard-gov/dist/web/static/woff2-subset/PretendardGOV-{weight}.subset.woff2"
