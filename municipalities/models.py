@@ -26,6 +26,12 @@ class Municipality(models.Model):
         MONTHLY = "monthly", _("월별")
         PER_CYCLE = "per_cycle", _("배송 회차별")
 
+    class ShortfallPolicy(models.TextChoices):
+        """Who gets the units when a merchant cannot bring enough (delivery.allocation)."""
+
+        OLDEST_FIRST = "oldest_first", _("먼저 구독한 분부터")
+        PRO_RATA = "pro_rata", _("주문 수량에 비례해서")
+
     name = models.CharField(_("지자체명"), max_length=50, unique=True)
     slug = models.SlugField(
         _("주소 이름"),
@@ -74,6 +80,11 @@ class Municipality(models.Model):
         validators=[RegexValidator(r"^\d{1,2}(,\d{1,2}){0,5}$", _("예: 1,3,5 처럼 쉼표로 구분한 일수"))],
     )
     past_due_cancel_days = models.PositiveSmallIntegerField(_("연체 후 해지까지(일)"), default=14)
+    shortfall_policy = models.CharField(
+        _("상품 부족 시 배분 기준"), max_length=20, choices=ShortfallPolicy.choices, default=ShortfallPolicy.OLDEST_FIRST
+    )
+    # Where merchants bring their products before each cycle ships (blank: the municipality's address).
+    logistics_center_address = models.CharField(_("물류센터 주소"), max_length=200, blank=True)
     is_active = models.BooleanField(_("운영 중"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

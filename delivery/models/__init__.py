@@ -1,6 +1,7 @@
 """Delivery's models, one module per part (shipments; each later part adds its module and a line here)."""
 
 from delivery.models.options import DeliveryHoliday, DeliveryPreference, DeliverySettings, PickupPoint
+from delivery.models.picking import PickList, PickListLine, Shortfall, ShortfallEffect
 from delivery.models.ratings import BoxRating
 from delivery.models.shipments import Shipment, ShipmentEvent
 
@@ -9,7 +10,11 @@ __all__ = [
     "DeliveryHoliday",
     "DeliveryPreference",
     "DeliverySettings",
+    "PickList",
+    "PickListLine",
     "PickupPoint",
+    "Shortfall",
+    "ShortfallEffect",
     "Shipment",
     "ShipmentEvent",
 ]
