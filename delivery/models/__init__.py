@@ -4,6 +4,7 @@ from delivery.models.options import DeliveryHoliday, DeliveryPreference, Deliver
 from delivery.models.picking import PickList, PickListLine, Shortfall, ShortfallEffect
 from delivery.models.ratings import BoxRating
 from delivery.models.shipments import Shipment, ShipmentEvent
+from delivery.models.slips import SlipBatch, SlipChunk
 
 __all__ = [
     "BoxRating",
@@ -17,4 +18,6 @@ __all__ = [
     "ShortfallEffect",
     "Shipment",
     "ShipmentEvent",
+    "SlipBatch",
+    "SlipChunk",
 ]
