@@ -229,6 +229,17 @@ PAYMENT_ACTION_HOURS = env_int("PAYMENT_ACTION_HOURS", 48)
 # Orders charged per Celery task when a cycle's charges are fanned out.
 BILLING_CHUNK_SIZE = env_int("BILLING_CHUNK_SIZE", 200)
 
+# --- Notifications ------------------------------------------------------------------------------------
+# The 알림톡·문자 backend (notifications/channels/sms.py). The database backend sends nothing and keeps the
+# record: the default until a 카카오 비즈메시지 provider is configured. E-mail uses EMAIL_BACKEND above.
+NOTIFICATION_SMS_BACKEND = env_str("NOTIFICATION_SMS_BACKEND", "notifications.channels.sms.DatabaseSmsBackend")
+# Messages handed to one Celery task when a batch (a cycle's notices) is sent.
+NOTIFICATION_SEND_CHUNK_SIZE = env_int("NOTIFICATION_SEND_CHUNK_SIZE", 200)
+# Seconds after which a still-pending message (its task lost) is sent by the sweep.
+NOTIFICATION_PENDING_GRACE = env_int("NOTIFICATION_PENDING_GRACE", 5 * 60)
+# Seconds after which a message still "sending" (its worker died) is logged as failed, never resent.
+NOTIFICATION_SENDING_TIMEOUT = env_int("NOTIFICATION_SENDING_TIMEOUT", 60 * 60)
+
 # --- Logging ----------------------------------------------------------------------------------------------
 LOGGING = {
     "version": 1,

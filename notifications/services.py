@@ -1,0 +1,161 @@
+# ruff: noqa: S608 - the SQL is assembled only from the table name and fixed fragments; every value is a parameter.
+"""Telling people what happened: `notify` / `notify_many` make the messages, a task sends them.
+
+Invariants:
+- One message per (municipality, channel, event_key), enforced by a unique constraint: the insert is
+  `INSERT … ON CONFLICT DO NOTHING RETURNING id`, so only the rows this call really made are sent, and a
+  second call for the same event (again, later, or concurrently from another connection) sends nothing.
+- Sending runs after the caller's transaction commits, in a Celery task that takes the ids. The task
+  claims each row (`pending` → `sending`, one UPDATE … RETURNING), so two runs never both send it: a
+  message goes out at most once. The row then records `sent` (with the provider's reference) or
+  `failed` (with the error); a failure on one channel never stops the others.
+- Channels: e-mail when the person has an address and has not turned it off; 알림톡·문자 when a phone
+  is known and it is not turned off (both on by default, see NotificationPreference).
+"""
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from notifications.channels import Outgoing, backend_for
+from notifications.models import Channel, Message, NotificationPreference
+from notifications.rendering import check_kind, render
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Recipient:
+    user_id: int
+    name: str
+    email: str
+    phone: str
+
+
+def notify(*, municipality, recipient: Recipient, kind: str, event_key: str, context: dict, link: str = "") -> None:
+    """Tell one person about one event (see notify_many)."""
+    notify_many(municipality=municipality, kind=kind, messages=[(recipient, event_key, context, link)])
+
+
+def notify_many(*, municipality, kind: str, messages: list[tuple[Recipient, str, dict, str]]) -> None:
+    """Tell many people about their events: `messages` is [(recipient, event_key, context, link)].
+
+    Two queries whatever the number of messages (preferences, one insert); rows already made for an
+    event_key are left alone and not sent again. Sending is scheduled on commit of the caller's
+    transaction, so a rolled-back caller sends nothing.
+    """
+    check_kind(kind)
+    if not messages:
+        return
+    preferences = {
+        user_id: (email_on, sms_on)
+        for user_id, email_on, sms_on in NotificationPreference.objects.filter(
+            municipality_id=municipality.pk, user_id__in={recipient.user_id for recipient, *_ in messages}
+        ).values_list("user_id", "email_enabled", "sms_enabled")
+    }
+    rows: list[tuple] = []
+    for recipient, event_key, context, link in messages:
+        subject, body = render(kind=kind, mall=municipality.mall_name, context=context, link=link)
+        email_on, sms_on = preferences.get(recipient.user_id, (True, True))
+        for channel, enabled, address in (
+            (Channel.EMAIL, email_on, recipient.email),
+            (Channel.SMS, sms_on, recipient.phone),
+        ):
+            if enabled and address:
+                rows.append((recipient.user_id, channel.value, event_key, recipient.name, address, subject, body, link))
+    message_ids = _insert_new(municipality_id=municipality.pk, kind=kind, rows=rows)
+    if message_ids:
+        # robust: a broker that is down must not fail the caller's request; the sweep sends them later.
+        transaction.on_commit(lambda: _schedule_send(message_ids), robust=True)
+
+
+def _insert_new(*, municipality_id: int, kind: str, rows: list[tuple]) -> list[int]:
+    """Insert the rows in one statement; return the ids of those that did not exist yet."""
+    if not rows:
+        return []
+    columns = list(zip(*rows, strict=True))
+    table = connection.ops.quote_name(Message._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {table} (municipality_id, kind, status, provider_ref, error, created_at,
+                                 user_id, channel, event_key, recipient_name, address, subject, body, link)
+            SELECT %s, %s, %s, '', '', %s, new.*
+              FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[],
+                          %s::text[], %s::text[])
+                AS new(user_id, channel, event_key, recipient_name, address, subject, body, link)
+            ON CONFLICT (municipality_id, channel, event_key) DO NOTHING
+            RETURNING id
+            """,
+            [municipality_id, kind, Message.Status.PENDING, timezone.now(), *(list(column) for column in columns)],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _schedule_send(message_ids: list[int]) -> None:
+    from notifications.tasks import messages_send_task
+
+    size = settings.NOTIFICATION_SEND_CHUNK_SIZE
+    for start in range(0, len(message_ids), size):
+        messages_send_task.delay(message_ids[start : start + size])
+
+
+def messages_send(*, message_ids: list[int]) -> None:
+    """Send the messages among `message_ids` that are still pending. Safe to repeat: a message is
+    claimed (pending → sending) by exactly one caller before it is handed to its channel."""
+    for message in _claim(message_ids):
+        outgoing = Outgoing(
+            message_id=message.pk,
+            kind=message.kind,
+            to=message.address,
+            recipient_name=message.recipient_name,
+            subject=message.subject,
+            body=message.body,
+            link=message.link,
+        )
+        try:
+            reference = backend_for(message.channel).send(outgoing)
+        except Exception as error:  # any channel failure is recorded on the row; the others go on
+            logger.warning("notification %s via %s failed: %s", message.pk, message.channel, error)
+            message.status, message.error = Message.Status.FAILED, f"{type(error).__name__}: {error}"[:2000]
+            message.save(update_fields=["status", "error"])
+            continue
+        message.status, message.provider_ref, message.sent_at = Message.Status.SENT, reference[:200], timezone.now()
+        message.save(update_fields=["status", "provider_ref", "sent_at"])
+
+
+def _claim(message_ids: list[int]) -> list[Message]:
+    if not message_ids:
+        return []
+    table = connection.ops.quote_name(Message._meta.db_table)
+    with connection.cursor() as cursor:
+        # Under READ COMMITTED a second concurrent UPDATE waits, re-checks `status = 'pending'`, and skips.
+        cursor.execute(
+            f"UPDATE {table} SET status = %s, claimed_at = %s WHERE id = ANY(%s) AND status = %s RETURNING id",
+            [Message.Status.SENDING, timezone.now(), list(message_ids), Message.Status.PENDING],
+        )
+        claimed = [row[0] for row in cursor.fetchall()]
+    return list(Message.objects.filter(pk__in=claimed).order_by("pk"))
+
+
+def messages_sweep() -> None:
+    """Send messages left pending (their task was lost with a broker outage), and close the log on
+    messages whose worker died while sending: those are marked failed, never sent again."""
+    now = timezone.now()
+    stale_pending = list(
+        Message.objects.filter(
+            status=Message.Status.PENDING, created_at__lt=now - timedelta(seconds=settings.NOTIFICATION_PENDING_GRACE)
+        ).values_list("pk", flat=True)
+    )
+    Message.objects.filter(
+        status=Message.Status.SENDING, claimed_at__lt=now - timedelta(seconds=settings.NOTIFICATION_SENDING_TIMEOUT)
+    ).update(
+        status=Message.Status.FAILED, error=_("발송 중 작업이 중단되어 결과를 알 수 없습니다. 다시 보내지 않았습니다.")
+    )
+    if stale_pending:
+        _schedule_send(stale_pending)
