@@ -6,9 +6,11 @@ import time_machine
 from django.core import mail
 from django.db import connection
 
+from notifications.models import Message
 from subscriptions.billing import charging
 from subscriptions.billing.refunds import RefundNotAllowed, order_refund
 from subscriptions.models import Order, PaymentAttempt, Refund, Subscription
+from tests.notifications.helpers import tasks_run_inline
 from tests.subscriptions.billing_helpers import CHARGE_TIME, closed_order, closed_orders, intents_for
 
 DECLINING = "4000000000000341"
@@ -120,7 +122,11 @@ def test_declined_card_follows_dunning_then_cancels_the_box(
     moments = [CHARGE_TIME + timedelta(days=d, minutes=1) for d in (0, 1, 3, 5)]
     expected_retries = [moments[0] + timedelta(days=d) for d in (1, 3, 5)]  # counted from the first failure
     for index, moment in enumerate(moments):
-        with time_machine.travel(moment, tick=False), django_capture_on_commit_callbacks(execute=True):
+        with (
+            tasks_run_inline(),
+            time_machine.travel(moment, tick=False),
+            django_capture_on_commit_callbacks(execute=True),
+        ):
             charging.order_charge(order_id=order.pk, gateway=stripe_gateway)
         order.refresh_from_db()
         if index < 3:
@@ -133,6 +139,13 @@ def test_declined_card_follows_dunning_then_cancels_the_box(
     assert sub.status == Subscription.Status.PAST_DUE
     assert len(mail.outbox) == 4
     assert "결제에 실패했습니다" in mail.outbox[0].subject and "취소" in mail.outbox[-1].subject
+    # each notice also went to the phone, once per failed attempt
+    assert sorted(Message.objects.filter(channel="sms").values_list("event_key", "status")) == [
+        (f"order-{order.pk}-attempt-1-failed", "sent"),
+        (f"order-{order.pk}-attempt-2-failed", "sent"),
+        (f"order-{order.pk}-attempt-3-failed", "sent"),
+        (f"order-{order.pk}-canceled", "sent"),
+    ]
 
 
 @pytest.mark.django_db

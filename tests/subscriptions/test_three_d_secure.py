@@ -6,6 +6,7 @@ from django.conf import settings
 from subscriptions.billing import charging
 from subscriptions.models import Order, PaymentAttempt
 from subscriptions.services import card_save, card_setup_start
+from tests.notifications.helpers import tasks_run_inline
 from tests.subscriptions.billing_helpers import CHARGE_TIME, closed_order
 from tests.subscriptions.helpers import confirm_card_like_stripe_js
 
@@ -47,7 +48,11 @@ def test_3ds_charge_waits_for_the_subscriber_then_is_paid(
     order = closed_order(municipality, stripe_gateway)
     switch_to_3ds_card(order, stripe_gateway)
     # when: charged off-session
-    with time_machine.travel(CHARGE_TIME, tick=False), django_capture_on_commit_callbacks(execute=True):
+    with (
+        tasks_run_inline(),
+        time_machine.travel(CHARGE_TIME, tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
         charging.order_charge(order_id=order.pk, gateway=stripe_gateway)
     # then: it waits for the subscriber, who is told by e-mail with a deadline
     order.refresh_from_db()
