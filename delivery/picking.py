@@ -7,14 +7,17 @@ items), so when nothing changes between the forecast and the cutoff (no new subs
 cancel or bundle edit) and every order is paid, the forecast of a cycle equals its pick list.
 """
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db import connection
-from django.db.models import Sum
+from django.db import connection, transaction
+from django.db.models import Prefetch, QuerySet, Sum
+from django.utils.translation import gettext as _
 
 from bundles.models import BundleItem, Merchant, Plan, Product
+from delivery.models import PickList, PickListLine, Shortfall
 from municipalities.models import Municipality
 from subscriptions import clock
 from subscriptions import cycles as calendar
@@ -22,6 +25,16 @@ from subscriptions.models import DeliveryCycle, Order, OrderItem, SkippedCycle, 
 
 # Products reach the logistics center the day before the boxes ship.
 DELIVER_DAYS_BEFORE_SHIP = 1
+
+
+def deliver_by(cycle: DeliveryCycle) -> date:
+    """The day the merchants bring a cycle's products to the logistics center."""
+    return cycle.ship_date - timedelta(days=DELIVER_DAYS_BEFORE_SHIP)
+
+
+def logistics_center_address(municipality: Municipality) -> str:
+    """Where merchants bring their products: the center's address, or the municipality's own."""
+    return municipality.logistics_center_address or municipality.address
 
 
 def _t(model) -> str:
@@ -168,8 +181,124 @@ def demand_forecast(
             cycle_id=c.pk,
             cadence=c.cadence,
             ship_date=c.ship_date,
-            deliver_by=c.ship_date - timedelta(days=DELIVER_DAYS_BEFORE_SHIP),
+            deliver_by=deliver_by(c),
             lines=lines[c.pk],
         )
         for c in upcoming
     ]
+
+
+# --- the pick lists' snapshot ------------------------------------------------------------------------
+class PickingNotAllowed(Exception):
+    """A pick-list or shortfall change was refused; `messages` are for the person who asked, in Korean."""
+
+    def __init__(self, *messages: str) -> None:
+        self.messages = list(messages)
+        super().__init__(" ".join(messages))
+
+
+def pick_lists_sync(cycle: DeliveryCycle, merchant_ids: set[int] | None) -> list[PickList]:
+    """Make the pick lists of `cycle` (of `merchant_ids`, or every merchant) equal the live pick list. Six
+    queries at most whatever the number of orders; the caller holds a lock that serializes it."""
+    now = clock.now()
+    wanted: dict[int, dict[int, PickLine]] = defaultdict(dict)
+    for line in pick_list(cycle=cycle):
+        if merchant_ids is None or line.merchant_id in merchant_ids:
+            wanted[line.merchant_id][line.product_id] = line
+    lists_qs = PickList.objects.select_for_update().filter(cycle_id=cycle.pk)
+    if merchant_ids is not None:
+        lists_qs = lists_qs.filter(merchant_id__in=merchant_ids)
+    lists = {pl.merchant_id: pl for pl in lists_qs}
+    new_lists = [
+        PickList(
+            municipality_id=cycle.municipality_id, cycle_id=cycle.pk, merchant_id=m, created_at=now, updated_at=now
+        )
+        for m in sorted(wanted)
+        if m not in lists
+    ]
+    if new_lists:
+        for pl in PickList.objects.bulk_create(new_lists):
+            lists[pl.merchant_id] = pl
+    existing = {
+        (line.pick_list_id, line.product_id): line
+        for line in PickListLine.objects.filter(pick_list__in=list(lists.values()))
+    }
+    to_create, to_update, changed = [], [], set()
+    for merchant_id, pl in lists.items():
+        for product_id, line in wanted.get(merchant_id, {}).items():
+            row = existing.pop((pl.pk, product_id), None)
+            if row is None:
+                to_create.append(
+                    PickListLine(
+                        municipality_id=cycle.municipality_id,
+                        pick_list=pl,
+                        product_id=product_id,
+                        product_name=line.product_name,
+                        unit=line.unit,
+                        storage_class=line.storage_class,
+                        units=line.units,
+                    )
+                )
+                changed.add(pl.pk)
+            elif row.units != line.units:
+                row.units = line.units
+                to_update.append(row)
+                changed.add(pl.pk)
+    # Lines left over lost all their units (refunded, or moved to a substitute).
+    gone = [row.pk for row in existing.values()]
+    changed |= {row.pick_list_id for row in existing.values()}
+    PickListLine.objects.bulk_create(to_create)
+    PickListLine.objects.bulk_update(to_update, ["units"])
+    if gone:
+        PickListLine.objects.filter(pk__in=gone).delete()
+    if changed:
+        # The merchant confirmed other numbers: ask again.
+        PickList.objects.filter(pk__in=changed, status=PickList.Status.CONFIRMED).update(
+            status=PickList.Status.AWAITING, confirmed_at=None, confirmed_by=None
+        )
+        PickList.objects.filter(pk__in=changed).update(updated_at=now)
+    return list(PickList.objects.filter(pk__in=[pl.pk for pl in lists.values()]).order_by("pk"))
+
+
+@transaction.atomic
+def pick_lists_confirm_for_cycle(*, cycle: DeliveryCycle) -> list[PickList]:
+    """Snapshot the paid orders' pick list of a closed cycle as one PickList per merchant.
+
+    Call it once the cycle's orders are charged (the logistics task does, after the billing run). The
+    cycle row is locked, so two runs cannot both create lists; running it again only brings the lines up
+    to date with the paid orders (no duplicates, nothing for an unchanged cycle). A fixed number of queries
+    whatever the number of orders."""
+    locked = DeliveryCycle.objects.select_for_update().get(pk=cycle.pk)
+    if locked.status != DeliveryCycle.Status.CLOSED:
+        raise PickingNotAllowed(_("마감되지 않은 회차는 준비 목록을 만들 수 없습니다."))
+    return pick_lists_sync(locked, None)
+
+
+# --- reads for the merchant and staff pages ------------------------------------------------------------
+def merchant_pick_lists(*, municipality: Municipality, merchant: Merchant) -> QuerySet[PickList]:
+    """The merchant's pick lists, latest ship date first, with their lines and shortfalls (3 queries)."""
+    return (
+        PickList.objects.filter(municipality_id=municipality.pk, merchant_id=merchant.pk)
+        .select_related("cycle")
+        .prefetch_related("lines", "shortfalls")
+        .order_by("-cycle__ship_date", "cycle__cadence", "pk")
+    )
+
+
+def staff_cycle_pick_lists(*, cycle: DeliveryCycle) -> list[PickList]:
+    """Every pick list of a cycle with its merchant, lines and shortfalls (with their products and the
+    substitutes chosen): four queries whatever the number of merchants or orders."""
+    return list(
+        PickList.objects.filter(municipality_id=cycle.municipality_id, cycle_id=cycle.pk)
+        .select_related("merchant", "confirmed_by")
+        .prefetch_related(
+            "lines",
+            Prefetch(
+                "shortfalls",
+                queryset=Shortfall.objects.select_related(
+                    "product", "substitute", "substitute__merchant", "decided_by"
+                ),
+            ),
+        )
+        .order_by("merchant__name", "pk")
+    )
