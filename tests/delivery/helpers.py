@@ -1,6 +1,9 @@
 """Paid orders for delivery tests, made through the real services (checkout, cycle close, charging on
 localstripe)."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import time_machine
 
 from bundles.models import Bundle, Plan, Product
@@ -9,7 +12,7 @@ from delivery.services import shipments_create_for_cycle
 from subscriptions.billing.charging import order_charge
 from subscriptions.billing.close import cycle_close
 from subscriptions.models import DeliveryCycle, Order, Subscription
-from subscriptions.services import subscription_create
+from subscriptions.services import address_add, subscription_create
 from tests.bundles.factories import BundleFactory
 from tests.subscriptions.billing_helpers import BEFORE, CHARGE_TIME, closed_orders
 from tests.subscriptions.helpers import subscriber_with_card
@@ -67,3 +70,46 @@ def shipped_cycle(municipality, gateway, count: int) -> tuple[DeliveryCycle, lis
     cycle = orders[0].cycle
     shipments_create_for_cycle(cycle=cycle)
     return cycle, orders
+
+
+def subscribe_at(municipality, gateway, plan: Plan, *, postcode: str, road_address: str, jibun_address: str = ""):
+    """A one-box subscription delivered to the given address (call inside time_machine.travel)."""
+    subscriber, _address, card = subscriber_with_card(municipality, gateway)
+    address = address_add(
+        subscriber=subscriber,
+        make_default=True,
+        recipient=subscriber.name,
+        phone="010-1234-5678",
+        postcode=postcode,
+        road_address=road_address,
+        jibun_address=jibun_address,
+    )
+    return subscription_create(
+        subscriber=subscriber,
+        plan=plan,
+        term_boxes=1,
+        address=address,
+        payment_method=card,
+        acting_user=subscriber.user,
+    )
+
+
+@contextmanager
+def tasks_run_inline() -> Iterator[None]:
+    """Run Celery tasks in the calling thread (the test settings point Celery at Redis with no worker)."""
+    from config.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    try:
+        yield
+    finally:
+        app.conf.task_always_eager = previous
+
+
+def distinct_addresses(orders: list[Order]) -> None:
+    """Give each order's snapshot its own address, so a page can be matched to its box."""
+    for number, order in enumerate(orders, start=1):
+        Order.objects.filter(pk=order.pk).update(
+            road_address=f"경상남도 하동군 악양면 평사리길 {number}", address_detail=f"{number}호"
+        )
