@@ -13,12 +13,14 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from bundles.models import STORAGE_RANK, Product
 from core.transitions import TransitionNotAllowed
-from delivery.models import Shipment, ShipmentEvent
+from delivery.models import DeliveryPreference, DeliverySettings, PickupPoint, Shipment, ShipmentEvent
+from delivery.options import cold_ship_on_for, settings_peek
 from municipalities.models import Municipality
 from subscriptions import clock
 from subscriptions.models import DeliveryCycle, Order, OrderItem
 
 Status = Shipment.Status
+Method = Shipment.Method
 
 
 def _t(model) -> str:
@@ -34,28 +36,66 @@ _COLDEST = (
 )
 
 
+def _local_area_sql(settings: DeliverySettings) -> tuple[str, list]:
+    """The order's snapshot address is in the local area (delivery.options.in_local_area, in SQL)."""
+    words = " || ' ' || ".join(
+        f"REPLACE(REPLACE(REPLACE({column}, '(', ' '), ')', ' '), ',', ' ')"
+        for column in ("o.road_address", "o.jibun_address")
+    )
+    words = f"' ' || {words} || ' '"
+    conditions = ["o.postcode BETWEEN %s AND %s"] * len(settings.local_postcode_ranges)
+    conditions += [f"{words} LIKE %s"] * len(settings.local_area_names)
+    params = [code for pair in settings.local_postcode_ranges for code in pair]
+    params += [f"% {name} %" for name in settings.local_area_names]
+    return "(" + " OR ".join(conditions) + ")", params
+
+
 def shipments_create_for_cycle(*, cycle: DeliveryCycle, now: datetime | None = None) -> int:
-    """Make one pending courier shipment for every PAID order of `cycle` that has none; returns how many
-    were made. One INSERT … SELECT whatever the number of orders. The unique (municipality, order)
-    constraint with ON CONFLICT DO NOTHING makes it safe to repeat, and safe to run while another worker
-    does the same: an order paid late (a dunning retry) gets its shipment on the next run."""
+    """Make one pending shipment for every PAID order of `cycle` that has none; returns how many were made.
+    One INSERT … SELECT whatever the number of orders (plus two reads: the settings and the holidays).
+    The unique (municipality, order) constraint with ON CONFLICT DO NOTHING makes it safe to repeat, and
+    safe to run while another worker does the same: an order paid late (a dunning retry) gets its
+    shipment on the next run.
+
+    The method is the subscription's DeliveryPreference, checked against the settings at this moment:
+    local only while local delivery is on and the order's (snapshot) address is in the area; pickup only
+    while pickup is on and the chosen point is active; everything else, and no preference, is courier.
+    `ship_on` is the cycle's ship date, or for a cold box the first allowed cold-chain day on or after it
+    (delivery.options)."""
     now = now or clock.now()
+    settings = settings_peek(municipality_id=cycle.municipality_id)
+    cold_day = cold_ship_on_for(municipality_id=cycle.municipality_id, ship_date=cycle.ship_date, settings=settings)
+    when_local, local_params = "", []
+    if settings.allow_local and settings.has_local_area:
+        area_sql, local_params = _local_area_sql(settings)
+        when_local = (
+            f"WHEN dp.method = '{Shipment.Method.LOCAL.value}' AND {area_sql} THEN '{Shipment.Method.LOCAL.value}'"
+        )
+    pickup_ok = (
+        f"dp.method = '{Shipment.Method.PICKUP.value}' AND pp.id IS NOT NULL" if settings.allow_pickup else "1 = 0"
+    )
+    method = f"CASE {when_local} WHEN {pickup_ok} THEN '{Method.PICKUP.value}' ELSE '{Method.COURIER.value}' END"
     sql = f"""
-    INSERT INTO {_t(Shipment)} (municipality_id, order_id, cycle_id, storage_class, method, courier,
-                                tracking_number, status, reason, created_at, updated_at)
-    SELECT o.municipality_id, o.id, o.cycle_id, {_COLDEST}, %s, '', '', %s, '', %s, %s
+    INSERT INTO {_t(Shipment)} (municipality_id, order_id, cycle_id, storage_class, method, pickup_point_id,
+                                ship_on, courier, tracking_number, status, reason, created_at, updated_at)
+    SELECT o.municipality_id, o.id, o.cycle_id, {_COLDEST}, {method},
+           CASE WHEN {pickup_ok} THEN pp.id END,
+           CASE WHEN COALESCE(MAX({_RANK}), 0) > 0 THEN %s ELSE %s END,
+           '', '', %s, '', %s, %s
     FROM {_t(Order)} o
     LEFT JOIN {_t(OrderItem)} oi ON oi.order_id = o.id
     LEFT JOIN {_t(Product)} pr ON pr.id = oi.product_id
+    LEFT JOIN {_t(DeliveryPreference)} dp ON dp.subscription_id = o.subscription_id
+                                          AND dp.municipality_id = o.municipality_id
+    LEFT JOIN {_t(PickupPoint)} pp ON pp.id = dp.pickup_point_id AND pp.is_active = %s
     WHERE o.municipality_id = %s AND o.cycle_id = %s AND o.status = %s
-    GROUP BY o.id, o.municipality_id, o.cycle_id
+    GROUP BY o.id, o.municipality_id, o.cycle_id, o.postcode, o.road_address, o.jibun_address, dp.method, pp.id
     ON CONFLICT (municipality_id, order_id) DO NOTHING
     """
+    params = [*local_params, cold_day, cycle.ship_date, Status.PENDING, now, now, True]
+    params += [cycle.municipality_id, cycle.pk, Order.Status.PAID]
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
-            sql,
-            [Shipment.Method.COURIER, Status.PENDING, now, now, cycle.municipality_id, cycle.pk, Order.Status.PAID],
-        )
+        cursor.execute(sql, params)
         return max(cursor.rowcount, 0)
 
 
