@@ -8,11 +8,13 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 
-from delivery.models import Shipment
+from delivery.models import PickList, Shipment
+from delivery.picking import pick_lists_confirm_for_cycle
 from delivery.services import shipments_create_for_cycle
 from municipalities.models import Municipality
 from subscriptions import clock
 from subscriptions.models import DeliveryCycle, Order
+from tourism.services import Box, coupons_issue_for_boxes
 
 # Cycles that shipped longer ago than this are not looked at again by the periodic run.
 LOOKBACK_DAYS = 60
@@ -26,19 +28,20 @@ class PreparedCycle:
 
 
 def cycles_awaiting_shipments(*, now: datetime | None = None) -> list[int]:
-    """Ids of closed cycles (of active municipalities, recent) with a paid order that has no shipment
-    yet. One query."""
+    """Ids of recent closed cycles (of active municipalities) with work left: a paid order without a
+    shipment, or charging settled with paid orders but no pick list yet. One query."""
     now = now or clock.now()
-    missing = Order.objects.filter(cycle_id=OuterRef("pk"), status=Order.Status.PAID).exclude(
-        Exists(Shipment.objects.filter(order_id=OuterRef("pk")))
-    )
+    paid = Order.objects.filter(cycle_id=OuterRef("pk"), status=Order.Status.PAID)
+    unsettled = Order.objects.filter(cycle_id=OuterRef("pk"), status__in=[Order.Status.PENDING, Order.Status.CHARGING])
+    unboxed = paid.exclude(Exists(Shipment.objects.filter(order_id=OuterRef("pk"))))
+    unpicked = Exists(paid) & ~Exists(unsettled) & ~Exists(PickList.objects.filter(cycle_id=OuterRef("pk")))
     return list(
         DeliveryCycle.objects.filter(
             status=DeliveryCycle.Status.CLOSED,
             municipality__is_active=True,
             ship_date__gte=(now - timedelta(days=LOOKBACK_DAYS)).date(),
         )
-        .filter(Exists(missing))
+        .filter(Exists(unboxed) | unpicked)
         .order_by("ship_date", "pk")
         .values_list("pk", flat=True)
     )
@@ -46,10 +49,6 @@ def cycles_awaiting_shipments(*, now: datetime | None = None) -> list[int]:
 
 def _coupons_issue(*, cycle: DeliveryCycle, created_at: datetime) -> int:
     """Issue the coupons of the boxes made at `created_at` (this run's), in one call for all of them."""
-    try:
-        from tourism.services.issuing import Box, coupons_issue_for_boxes
-    except ImportError:  # the tourism part has not landed in this tree yet
-        return 0
     rows = Shipment.objects.filter(
         municipality_id=cycle.municipality_id, cycle_id=cycle.pk, created_at=created_at
     ).values_list("pk", "order__subscription_id", "order__bundle_id", "order__subscriber__user_id")
@@ -68,15 +67,6 @@ def _charges_settled(cycle: DeliveryCycle) -> bool:
     ).exists()
 
 
-def _pick_lists_confirm(cycle: DeliveryCycle) -> bool:
-    try:
-        from delivery.picking import pick_lists_confirm_for_cycle
-    except ImportError:  # the pick-list part has not landed in this tree yet
-        return False
-    pick_lists_confirm_for_cycle(cycle=cycle)
-    return True
-
-
 def cycle_shipments_prepare(*, cycle_id: int, now: datetime | None = None) -> PreparedCycle:
     """Make the shipments of the cycle's paid orders and issue their coupons in one transaction (a box
     never exists without its coupons), then confirm the pick lists once charging has settled. An open
@@ -89,5 +79,7 @@ def cycle_shipments_prepare(*, cycle_id: int, now: datetime | None = None) -> Pr
     with transaction.atomic():
         made = shipments_create_for_cycle(cycle=cycle, now=now)
         coupons = _coupons_issue(cycle=cycle, created_at=now) if made else 0
-    confirmed = _pick_lists_confirm(cycle) if _charges_settled(cycle) else False
+    confirmed = _charges_settled(cycle)
+    if confirmed:
+        pick_lists_confirm_for_cycle(cycle=cycle)
     return PreparedCycle(shipments_made=made, coupons_issued=coupons, pick_lists_confirmed=confirmed)

@@ -15,6 +15,19 @@ SCHEDULES = {
     "attempts-reconcile": ("subscriptions.tasks.attempts_reconcile_task", {"interval": 10 * 60}),
     # Every day at 04:00: cancel subscriptions past due longer than the municipality allows.
     "past-due-cancel": ("subscriptions.tasks.past_due_cancel_task", {"crontab": {"minute": "0", "hour": "4"}}),
+    # Every 10 minutes: closed cycles with paid orders not yet boxed get shipments, coupons, pick lists.
+    "shipments-prepare": ("delivery.tasks.shipments_prepare_due_task", {"interval": 10 * 60}),
+    # Every day at 10:00: remind subscribers of cutoffs in the next 48 hours (each cycle once per subscription).
+    "cycle-reminders": ("subscriptions.tasks.cycle_reminders_send_task", {"crontab": {"minute": "0", "hour": "10"}}),
+    # Every 10 minutes: send notifications whose task was lost; close the log on ones whose worker died.
+    "notifications-sweep": ("notifications.tasks.messages_sweep_task", {"interval": 10 * 60}),
+    # Every hour at :40: post new payments, refunds and coupon redemptions into the settlement ledger.
+    "settlement-post-pending": (
+        "settlement.tasks.ledger_post_pending_task",
+        {"crontab": {"minute": "40", "hour": "*"}},
+    ),
+    # Every day at 03:00: close ended settlement periods whose close day (SETTLEMENT_CLOSE_DAY) has come.
+    "settlement-close-due": ("settlement.tasks.periods_close_due_task", {"crontab": {"minute": "0", "hour": "3"}}),
 }
 
 
