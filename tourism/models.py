@@ -169,9 +169,7 @@ class Offer(TenantModel):
         return f"{self.partner.name} · {self.title}"
 
     def get_absolute_url(self) -> str:
-        return reverse(
-            "tourism:staff_offer_edit", kwargs={"municipality_slug": self.municipality.slug, "offer_id": self.pk}
-        )
+        return reverse("tourism:staff-offer", kwargs={"municipality_slug": self.municipality.slug, "offer_id": self.pk})
 
 
 class OfferAttachment(TenantModel):

@@ -86,6 +86,10 @@ def _day_start(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, datetime.min.time()))
 
 
+def day_range(day: date) -> tuple[datetime, datetime]:
+    return _day_start(day), _day_start(day + timedelta(days=1))
+
+
 def month_range(day: date) -> tuple[datetime, datetime]:
     start = day.replace(day=1)
     end = (start + timedelta(days=32)).replace(day=1)
@@ -110,6 +114,14 @@ def redemption_totals(queryset: QuerySet[Coupon]) -> RedemptionTotals:
         count=Count("pk"), won=Coalesce(Sum("offer__reimbursement_won"), Value(0), output_field=IntegerField())
     )
     return RedemptionTotals(row["count"], row["won"])
+
+
+def municipality_month_totals(*, municipality: Municipality, now: datetime) -> RedemptionTotals:
+    """Redemptions of every partner this calendar month and their reimbursement (the staff widget)."""
+    start, end = month_range(timezone.localdate(now))
+    return redemption_totals(
+        Coupon.objects.for_tenant(municipality).filter(redeemed_at__gte=start, redeemed_at__lt=end)
+    )
 
 
 # --- Staff -----------------------------------------------------------------------------------------------------
