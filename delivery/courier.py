@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from delivery import notices
 from delivery.models import Shipment, ShipmentEvent
 from municipalities.models import Municipality
 from subscriptions import clock
@@ -179,7 +180,7 @@ def tracking_import(*, municipality: Municipality, raw: bytes, acting_user: User
     packed, a known courier, 9–14 digits once hyphens are removed, no order twice) and every error is
     returned with its row number; nothing is applied unless all rows are valid. The shipments are locked
     for the check and the update, and a fixed number of queries runs whatever the number of rows (lock,
-    one bulk update, one bulk insert of events). Importing the same file again reports the boxes as
+    one bulk update, one bulk insert of events, the shipped notices). Importing the same file again reports the boxes as
     already shipped and changes nothing."""
     text = _decode(raw)
     if text is None:
@@ -221,5 +222,8 @@ def tracking_import(*, municipality: Municipality, raw: bytes, acting_user: User
             created_at=now,
         )
         for shipment, previous in moved
+    )
+    notices.shipments_notify(
+        municipality=municipality, kind=notices.SHIPPED, shipment_ids=[shipment.pk for shipment, _from in moved]
     )
     return ImportResult(applied=len(moved))

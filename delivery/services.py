@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from bundles.models import STORAGE_RANK, Product
 from core.transitions import TransitionNotAllowed
+from delivery import notices
 from delivery.models import DeliveryPreference, DeliverySettings, PickupPoint, Shipment, ShipmentEvent
 from delivery.options import cold_ship_on_for, settings_peek
 from municipalities.models import Municipality
@@ -113,7 +114,8 @@ def _check_transition(shipment: Shipment, *, to: str, reason: str) -> None:
 def shipment_move(*, shipment: Shipment, to: str, acting_user: User | None, reason: str = "") -> Shipment:
     """Move one shipment to `to` if Shipment.TRANSITIONS allows it, with its timestamp and an event.
     Locks the row; moving to the status it already has is a no-op (no second event), so a retried
-    request is harmless. A refused move raises TransitionNotAllowed and changes nothing."""
+    request is harmless. A refused move raises TransitionNotAllowed and changes nothing. A box moved to
+    shipped or delivered sends its subscriber the notice."""
     locked = Shipment.objects.select_for_update().get(pk=shipment.pk)
     if locked.status == to:
         return locked
@@ -138,6 +140,8 @@ def shipment_move(*, shipment: Shipment, to: str, acting_user: User | None, reas
         reason=reason.strip()[:300],
         created_at=now,
     )
+    if to in (Status.SHIPPED, Status.DELIVERED):
+        notices.shipments_notify(municipality=locked.municipality, kind=to, shipment_ids=[locked.pk])
     return locked
 
 
@@ -155,7 +159,7 @@ def shipments_mark_delivered(
     """Mark shipped boxes delivered in bulk: three queries whatever the number (lock, insert the events,
     update). Only `shipped` shipments of `municipality` move; ids of another municipality are ignored as
     if they did not exist, and already delivered ones are skipped, so repeating the call is a no-op.
-    The delivery notice belongs to the notification service (issue 6) and is not sent here."""
+    Each delivered box's subscriber gets the delivered notice (delivery.notices, three more queries)."""
     now = clock.now()
     rows = list(
         Shipment.objects.select_for_update()
@@ -178,4 +182,5 @@ def shipments_mark_delivered(
             for pk in delivered
         )
         Shipment.objects.filter(pk__in=delivered).update(status=Status.DELIVERED, delivered_at=now, updated_at=now)
+        notices.shipments_notify(municipality=municipality, kind=notices.DELIVERED, shipment_ids=delivered)
     return DeliveredResult(delivered=delivered, skipped=skipped)

@@ -161,3 +161,26 @@ def test_another_municipalitys_order_numbers_are_unknown(municipality, other_mun
 def test_a_file_without_the_columns_is_refused(municipality):
     result = tracking_import(municipality=municipality, raw="주문,번호\n1,2\n".encode(), acting_user=None)
     assert result.errors == [RowError(1, "1행: 필요한 열이 없습니다: 주문번호, 택배사, 운송장번호")]
+
+
+@pytest.mark.django_db
+def test_a_tracking_import_sends_each_subscriber_the_shipped_notice_with_the_tracking_link_once(
+    municipality, stripe_gateway
+):
+    from notifications.models import Message
+
+    # given
+    cycle, orders = shipped_cycle(municipality, stripe_gateway, 2)
+    raw = _tracking_file([(orders[0].pk, "CJ대한통운", "601234567890"), (orders[1].pk, "로젠택배", "123456789")])
+    # when: imported, then the same file again (refused: already shipped)
+    tracking_import(municipality=municipality, raw=raw, acting_user=None)
+    tracking_import(municipality=municipality, raw=raw, acting_user=None)
+    # then: one message per box and channel, naming the courier's tracking page and the box's page
+    shipments = {s.order_id: s for s in Shipment.objects.filter(cycle=cycle)}
+    messages = Message.objects.filter(kind="shipped", channel="email").order_by("event_key")
+    assert [m.event_key for m in messages] == sorted(f"shipment-{s.pk}-shipped" for s in shipments.values())
+    first = Message.objects.get(channel="email", event_key=f"shipment-{shipments[orders[0].pk].pk}-shipped")
+    assert "https://trace.cjlogistics.com/next/tracking.html?wblNo=601234567890" in first.body
+    assert first.link.endswith(f"/hadong/my/shipments/{shipments[orders[0].pk].pk}/")
+    assert first.user_id == orders[0].subscriber.user_id
+    assert Message.objects.filter(kind="shipped").count() == 2 * 2  # e-mail and 알림톡 for each box
