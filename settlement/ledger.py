@@ -76,12 +76,16 @@ def card_fee_won(amount_won: int, rate_bp: int) -> int:
     return percent_of(amount_won, rate_bp)
 
 
+def _before(field: str, until: datetime | None) -> dict:
+    return {} if until is None else {f"{field}__lt": until}
+
+
 # --- order paid ------------------------------------------------------------------------------------------
-def _orders_pending(municipality: Municipality, until: datetime):
+def _orders_pending(municipality: Municipality, until: datetime | None):
     posted = Posting.objects.filter(order_id=OuterRef("pk"), kind=Posting.Kind.ORDER_PAID)
     return (
         Order.objects.for_tenant(municipality)
-        .filter(status=Order.Status.PAID, boxes_charged__gt=0, paid_at__isnull=False, paid_at__lt=until)
+        .filter(status=Order.Status.PAID, boxes_charged__gt=0, paid_at__isnull=False, **_before("paid_at", until))
         .filter(~Exists(posted))
     )
 
@@ -125,7 +129,7 @@ def order_paid_lines(
     return [line for line in lines if line.amount_won != 0]
 
 
-def _plan_orders(municipality: Municipality, until: datetime) -> list[PlannedPosting]:
+def _plan_orders(municipality: Municipality, until: datetime | None) -> list[PlannedPosting]:
     pending = _orders_pending(municipality, until)
     orders = list(
         pending.values("pk", "amount_won", "shipping_support_won", "shipping_fee_won", "boxes_charged", "paid_at")
@@ -196,12 +200,12 @@ def refund_lines(
 
 
 def _plan_refunds(
-    municipality: Municipality, until: datetime, planned_orders: list[PlannedPosting]
+    municipality: Municipality, until: datetime | None, planned_orders: list[PlannedPosting]
 ) -> list[PlannedPosting]:
     posted = Posting.objects.filter(refund_id=OuterRef("pk"))
     refunds = list(
         Refund.objects.for_tenant(municipality)
-        .filter(status=Refund.Status.SUCCEEDED, created_at__lt=until)
+        .filter(status=Refund.Status.SUCCEEDED, **_before("created_at", until))
         .filter(~Exists(posted))
         .order_by("order_id", "pk")
         .values("pk", "order_id", "amount_won", "created_at")
@@ -271,11 +275,11 @@ def _plan_refunds(
 
 
 # --- tourism redemptions ---------------------------------------------------------------------------------
-def _plan_redemptions(municipality: Municipality, until: datetime) -> list[PlannedPosting]:
+def _plan_redemptions(municipality: Municipality, until: datetime | None) -> list[PlannedPosting]:
     posted = Posting.objects.filter(coupon_id=OuterRef("pk"))
     coupons = (
         Coupon.objects.for_tenant(municipality)
-        .filter(redeemed_at__isnull=False, redeemed_at__lt=until)
+        .filter(redeemed_at__isnull=False, **_before("redeemed_at", until))
         .filter(~Exists(posted))
         .values(
             "pk", "redeemed_at", "redeemed_partner_id", "offer__partner_id", "offer__reimbursement_won", "offer__title"
@@ -402,10 +406,10 @@ def pending_postings(*, municipality: Municipality, until: datetime) -> list[Pla
 
 @transaction.atomic
 def ledger_post_pending(*, municipality: Municipality, until: datetime | None = None) -> int:
-    """Post every source event that happened before `until` (default now) and is not posted yet; returns
-    how many postings were made. Safe to run any number of times and from several workers at once."""
+    """Post every source event that happened before `until` (default: every event recorded so far) and is
+    not posted yet; returns how many postings were made. Safe to run any number of times and from several
+    workers at once."""
     now = clock.now()
-    until = until or now
     ledger_lock(municipality)
     closed_end = closed_until(municipality)
     orders = _plan_orders(municipality, until)
