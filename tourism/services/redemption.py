@@ -166,11 +166,10 @@ def coupon_redeem(
     """
     now = now or timezone.now()
     used_at = used_at or now
-    locked = (
-        Coupon.objects.select_for_update(of=("self",))
-        .select_related("offer__partner", "redeemed_partner")
-        .get(pk=coupon.pk, municipality_id=partner.municipality_id)
-    )
+    # No joins in the locking query: when it waits for a concurrent redemption, PostgreSQL re-reads the
+    # locked coupon row but not the rows joined to it, so a joined `redeemed_partner` would come back empty.
+    locked = Coupon.objects.select_for_update().get(pk=coupon.pk, municipality_id=partner.municipality_id)
+    locked.offer = Offer.objects.select_related("partner").get(pk=locked.offer_id)
     if used_at > now + timedelta(minutes=1) or used_at < now - timedelta(days=OFFLINE_MAX_DAYS):
         raise CouponRejected(
             Reason.BAD_TIME,
