@@ -67,7 +67,9 @@ def test_already_used_says_when_and_where(municipality, partner, staff_user, cou
     )
     # then
     assert error.reason == Reason.REDEEMED
-    assert error.message == "이미 사용한 쿠폰입니다. 2026년 11월 23일 14:05에 평사리 한옥마을 (매표소)에서 사용했습니다."
+    assert error.message == (
+        "이미 사용한 쿠폰입니다. 2026년 11월 23일 14:05에 평사리 한옥마을 (매표소)에서 사용했습니다."
+    )
     coupon.refresh_from_db()
     assert coupon.redeemed_at == NOW
 
@@ -128,7 +130,9 @@ def test_another_municipality_code_is_not_found(other_municipality, coupon):
 
 def test_not_yet_valid_window(partner, staff_user):
     # given
-    offer = OfferFactory(partner=partner, validity_days=None, valid_from=date(2026, 12, 1), valid_until=date(2026, 12, 31))
+    offer = OfferFactory(
+        partner=partner, validity_days=None, valid_from=date(2026, 12, 1), valid_until=date(2026, 12, 31)
+    )
     coupon = issued_coupon(offer, now=ISSUED)
     # when
     error = _rejected(coupon_redeem, coupon=coupon, partner=partner, acting_user=staff_user, now=NOW)
@@ -145,9 +149,7 @@ def test_monthly_cap_is_enforced_at_redemption(partner, staff_user):
         coupon_redeem(coupon=coupon, partner=partner, acting_user=staff_user, now=NOW)
     # when
     error = _rejected(coupon_redeem, coupon=coupons[2], partner=partner, acting_user=staff_user, now=NOW)
-    next_month = coupon_redeem(
-        coupon=coupons[2], partner=partner, acting_user=staff_user, now=seoul(2026, 12, 1, 9, 0)
-    )
+    next_month = coupon_redeem(coupon=coupons[2], partner=partner, acting_user=staff_user, now=seoul(2026, 12, 1, 9, 0))
     # then
     assert error.reason == Reason.CAP_REACHED
     assert error.message == "이 혜택은 이번 달 사용 한도(2건)를 모두 채웠습니다. 다음 달에 사용할 수 있습니다."
