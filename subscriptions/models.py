@@ -363,11 +363,16 @@ class Order(TenantModel):
         Status.CANCELED: set(),
     }
 
-    subscription = models.ForeignKey(Subscription, on_delete=models.PROTECT, related_name="orders")
-    cycle = models.ForeignKey(DeliveryCycle, on_delete=models.PROTECT, related_name="orders")
-    subscriber = models.ForeignKey(Subscriber, on_delete=models.PROTECT, related_name="orders")
-    bundle = models.ForeignKey(Bundle, on_delete=models.PROTECT, related_name="+")
-    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="+")
+    # Cycle close writes a whole cycle's orders in one statement, and every index and foreign-key check on
+    # this table is paid once per order (bench/cycle_close.py). So: `subscription` and `cycle` are looked
+    # up through the unique constraint and the (cycle, status) index rather than indexes of their own; and
+    # `subscriber`, `bundle` and `plan` are copies of the subscription's values at close (the subscription
+    # row is checked, and these are never deleted: PROTECT), so the database does not check them again.
+    subscription = models.ForeignKey(Subscription, on_delete=models.PROTECT, related_name="orders", db_index=False)
+    cycle = models.ForeignKey(DeliveryCycle, on_delete=models.PROTECT, related_name="orders", db_index=False)
+    subscriber = models.ForeignKey(Subscriber, on_delete=models.PROTECT, related_name="orders", db_constraint=False)
+    bundle = models.ForeignKey(Bundle, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False)
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False)
     bundle_name = models.CharField(max_length=80)
     cadence = models.CharField(max_length=10, choices=Cadence.choices)
     box_price_won = models.PositiveIntegerField()
@@ -392,7 +397,7 @@ class Order(TenantModel):
     canceled_at = models.DateTimeField(null=True, blank=True)
     failure_code = models.CharField(max_length=60, blank=True)
     failure_message = models.CharField(max_length=300, blank=True)
-    next_retry_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    next_retry_at = models.DateTimeField(null=True, blank=True)
     action_deadline = models.DateTimeField(null=True, blank=True)
     attempts_count = models.PositiveSmallIntegerField(default=0)
     refunded_won = models.PositiveIntegerField(default=0)
@@ -403,21 +408,34 @@ class Order(TenantModel):
         verbose_name_plural = _("주문")
         ordering = ["-cycle__ship_date", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["municipality", "subscription", "cycle"], name="order_once_per_cycle"),
+            # Subscription first: it doubles as the index of a subscription's orders.
+            models.UniqueConstraint(fields=["subscription", "cycle", "municipality"], name="order_once_per_cycle"),
             models.CheckConstraint(
                 condition=models.Q(refunded_won__lte=models.F("amount_won")), name="order_refund_cap"
             ),
         ]
-        indexes = [models.Index(fields=["municipality", "cycle", "status"])]
+        indexes = [
+            models.Index(fields=["cycle", "status"], name="order_cycle_status"),
+            # Only orders waiting for a dunning retry have a date; new orders cost this index nothing.
+            models.Index(
+                fields=["next_retry_at"], name="order_next_retry", condition=models.Q(next_retry_at__isnull=False)
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.bundle_name} ({self.cycle_id})"
 
 
 class OrderItem(TenantModel):
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="items")
-    product = models.ForeignKey("bundles.Product", on_delete=models.PROTECT, related_name="+")
-    merchant = models.ForeignKey("bundles.Merchant", on_delete=models.PROTECT, related_name="+")
+    # Written a cycle at a time like Order (see there): the order is found through the unique constraint,
+    # and product and merchant are the snapshot's references to rows that are never deleted (PROTECT).
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="items", db_index=False)
+    product = models.ForeignKey(
+        "bundles.Product", on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
+    )
+    merchant = models.ForeignKey(
+        "bundles.Merchant", on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
+    )
     product_name = models.CharField(max_length=80)
     quantity = models.PositiveSmallIntegerField()
     supply_price_won = models.PositiveIntegerField()
@@ -425,7 +443,7 @@ class OrderItem(TenantModel):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["municipality", "order", "product"], name="order_item_unique_product"),
+            models.UniqueConstraint(fields=["order", "product", "municipality"], name="order_item_unique_product"),
         ]
 
 
