@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class DeliveryConfig(AppConfig):
     name = "delivery"
     verbose_name = _("배송")
+
+    def ready(self) -> None:
+        from delivery.picking_ui import register as register_picking
+
+        register_picking()

@@ -2,7 +2,8 @@
 
 from django.urls import path
 
-from delivery.views import my
+from delivery.views import merchant as merchant_views
+from delivery.views import my, staff_picking
 
 app_name = "delivery"
 
@@ -10,4 +11,27 @@ urlpatterns: list = [
     # The subscriber's boxes (the packing slip's QR code opens my-shipment)
     path("my/shipments/", my.shipment_list, name="my-shipments"),
     path("my/shipments/<int:shipment_id>/", my.shipment_detail, name="my-shipment"),
+    # Merchants: what to prepare, and the pick lists of closed cycles (delivery.views.merchant)
+    path("merchant/prepare/", merchant_views.prepare, name="merchant-prepare"),
+    path("merchant/pick-lists/", merchant_views.pick_lists, name="merchant-pick-lists"),
+    path("merchant/pick-lists/<int:pick_list_id>/", merchant_views.pick_list_detail, name="merchant-pick-list"),
+    path(
+        "merchant/pick-lists/<int:pick_list_id>/confirm/",
+        merchant_views.pick_list_confirm_view,
+        name="merchant-pick-list-confirm",
+    ),
+    path(
+        "merchant/pick-lists/<int:pick_list_id>/shortfall/",
+        merchant_views.pick_list_shortfall_view,
+        name="merchant-pick-list-shortfall",
+    ),
+    # Staff: pick lists per cycle and shortfall decisions (delivery.views.staff_picking)
+    path("staff/picking/", staff_picking.cycles, name="staff-picking"),
+    path("staff/picking/cycles/<int:cycle_id>/", staff_picking.cycle_detail, name="staff-picking-cycle"),
+    path(
+        "staff/picking/shortfalls/<int:shortfall_id>/substitute/",
+        staff_picking.substitute,
+        name="staff-shortfall-substitute",
+    ),
+    path("staff/picking/shortfalls/<int:shortfall_id>/refund/", staff_picking.refund, name="staff-shortfall-refund"),
 ]
