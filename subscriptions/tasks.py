@@ -4,7 +4,7 @@ from celery import shared_task
 from django.conf import settings
 
 from municipalities.models import Municipality
-from subscriptions import cycles
+from subscriptions import cycles, reminders
 from subscriptions.billing import charging
 from subscriptions.billing.close import cycle_close, cycles_due
 from subscriptions.gateways.base import GatewayRateLimited
@@ -63,3 +63,8 @@ def attempts_reconcile_task() -> None:
 @shared_task
 def past_due_cancel_task() -> None:
     charging.past_due_cancel()
+
+
+@shared_task
+def cycle_reminders_send_task() -> None:
+    reminders.cycle_reminders_send()

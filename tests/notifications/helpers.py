@@ -25,3 +25,14 @@ def tasks_run_inline() -> Iterator[None]:
 
 def recipient_for(user) -> Recipient:
     return Recipient(user_id=user.pk, name=user.name, email=user.email, phone=user.phone)
+
+
+def people(count: int) -> list:
+    """`count` accounts in one insert (no password hashing: these never log in)."""
+    from accounts.models import User
+
+    start = User.objects.count()
+    return User.objects.bulk_create(
+        User(email=f"reader{start + n}@example.kr", name="김하동", phone=f"010-2000-{n:04d}", password="!")
+        for n in range(count)
+    )
