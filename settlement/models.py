@@ -293,3 +293,76 @@ class StatementLine(TenantModel):
         verbose_name = _("정산서 항목")
         verbose_name_plural = _("정산서 항목")
         ordering = ["occurred_at", "pk"]
+
+
+class PayoutBatch(TenantModel):
+    """One period's payouts, maker/checker: prepared by one finance user, approved by another, exported
+    for the municipality's bank transfer and marked paid with the bank's transfer reference. Only
+    statements with a positive payable are in it; a negative balance is carried, never paid."""
+
+    class Status(models.TextChoices):
+        PREPARED = "prepared", _("승인 대기")
+        APPROVED = "approved", _("승인됨")
+        PAID = "paid", _("지급 완료")
+
+    period = models.ForeignKey(SettlementPeriod, on_delete=models.PROTECT, related_name="payout_batches")
+    status = models.CharField(_("상태"), max_length=10, choices=Status.choices, default=Status.PREPARED)
+    total_won = models.BigIntegerField(_("지급 합계"), default=0)
+    item_count = models.PositiveIntegerField(_("지급 건수"), default=0)
+    prepared_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    prepared_at = models.DateTimeField(_("작성일시"))
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    approved_at = models.DateTimeField(_("승인일시"), null=True, blank=True)
+    exported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    exported_at = models.DateTimeField(_("이체 파일 생성일시"), null=True, blank=True)
+    paid_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    paid_at = models.DateTimeField(_("지급일시"), null=True, blank=True)
+    transfer_reference = models.CharField(_("이체 참조번호"), max_length=60, blank=True)
+
+    class Meta:
+        verbose_name = _("지급 묶음")
+        verbose_name_plural = _("지급 묶음")
+        ordering = ["-period__starts_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "period"], name="payout_batch_one_per_period"),
+            # Maker/checker at the database too: whoever prepared a batch never approves it.
+            models.CheckConstraint(
+                condition=models.Q(approved_by__isnull=True) | ~models.Q(approved_by=models.F("prepared_by")),
+                name="payout_batch_checker_is_not_maker",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="paid") | ~models.Q(transfer_reference=""),
+                name="payout_batch_paid_has_reference",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period} ({self.get_status_display()})"
+
+
+class PayoutItem(TenantModel):
+    """One statement's payout, with the bank details the transfer goes to (the statement's, as at close)."""
+
+    batch = models.ForeignKey(PayoutBatch, on_delete=models.PROTECT, related_name="items")
+    statement = models.OneToOneField(Statement, on_delete=models.PROTECT, related_name="payout_item")
+    party_name = models.CharField(_("상호"), max_length=80)
+    bank_code = models.CharField(_("은행코드"), max_length=3)
+    account_number = models.CharField(_("계좌번호"), max_length=30)
+    account_holder = models.CharField(_("예금주"), max_length=40)
+    amount_won = models.BigIntegerField(_("금액"))
+    memo = models.CharField(_("적요"), max_length=40)
+
+    class Meta:
+        verbose_name = _("지급 항목")
+        verbose_name_plural = _("지급 항목")
+        ordering = ["statement__number"]
+        constraints = [models.CheckConstraint(condition=models.Q(amount_won__gt=0), name="payout_item_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.party_name} {self.amount_won:,}"
