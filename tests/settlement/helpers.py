@@ -25,7 +25,7 @@ def bundle_of(municipality, items: list[tuple[int, int, str]], *, price_won: int
     (or the given merchants, in order)."""
     bundle = BundleFactory(municipality=municipality)
     for index, (supply, quantity, tax_type) in enumerate(items):
-        merchant = merchants[index] if merchants else MerchantFactory(municipality=municipality)
+        merchant = (merchants[index] if merchants else None) or MerchantFactory(municipality=municipality)
         product = ProductFactory(
             merchant=merchant, municipality=municipality, supply_price_won=supply, tax_type=tax_type
         )
