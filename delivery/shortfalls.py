@@ -20,7 +20,7 @@ from django.db import connection, transaction
 from django.db.models import F, Max, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -29,6 +29,7 @@ from core.money import format_won
 from delivery.allocation import Demand, allocate
 from delivery.models import PickList, Shortfall, ShortfallEffect
 from delivery.picking import PickingNotAllowed, pick_lists_sync
+from municipalities.models import Municipality
 from notifications.services import Recipient, notify_many
 from subscriptions import clock
 from subscriptions.billing.refunds import RefundNotAllowed, order_refund
@@ -125,6 +126,24 @@ def pick_list_report_shortfall(
     pl.status, pl.confirmed_at, pl.confirmed_by, pl.updated_at = PickList.Status.SHORTFALL, now, acting_user, now
     pl.save(update_fields=["status", "confirmed_at", "confirmed_by", "updated_at"])
     return shortfalls
+
+
+# --- the municipality's picking settings -----------------------------------------------------------------
+@transaction.atomic
+def picking_settings_update(
+    *, municipality: Municipality, shortfall_policy: str, logistics_center_address: str, acting_user: User | None
+) -> Municipality:
+    """Set how short stock is shared (delivery.allocation) and where merchants bring their products. A
+    decision already made keeps the policy it was made with (Shortfall.policy)."""
+    if shortfall_policy not in Municipality.ShortfallPolicy.values:
+        raise PickingNotAllowed(_("상품이 모자랄 때의 배분 기준을 골라 주세요."))
+    address = logistics_center_address.strip()
+    if len(address) > 200:
+        raise PickingNotAllowed(_("물류센터 주소는 200자까지 적을 수 있습니다."))
+    locked = Municipality.objects.select_for_update().get(pk=municipality.pk)
+    locked.shortfall_policy, locked.logistics_center_address = shortfall_policy, address
+    locked.save(update_fields=["shortfall_policy", "logistics_center_address", "updated_at"])
+    return locked
 
 
 # --- staff decisions --------------------------------------------------------------------------------------
@@ -490,10 +509,12 @@ def shortfall_refunds_send(*, shortfall: Shortfall, acting_user: User | None, ga
         return RefundOutcome(0, 0, [])
     if shortfall.status != Shortfall.Status.REFUNDING:
         raise PickingNotAllowed(_("부분 환불로 처리하기로 한 부족이 아닙니다."))
-    reason = _("상품 부족 부분 환불 (부족 #%(id)s %(product)s)") % {
-        "id": shortfall.pk,
-        "product": shortfall.product.name,
-    }
+    # In the site's language whatever the request's, so a repeated call finds the refunds an earlier one made.
+    with translation.override(settings.LANGUAGE_CODE):
+        reason = _("상품 부족 부분 환불 (부족 #%(id)s %(product)s)") % {
+            "id": shortfall.pk,
+            "product": shortfall.product.name,
+        }
     effects = list(
         ShortfallEffect.objects.filter(shortfall=shortfall, refund__isnull=True, refund_won__gt=0)
         .select_related("refund_order")
@@ -533,7 +554,9 @@ def shortfall_refunds_send(*, shortfall: Shortfall, acting_user: User | None, ga
 
 
 def _notify_refunded(shortfall: Shortfall) -> None:
-    effects = dict(ShortfallEffect.objects.filter(shortfall=shortfall).values_list("order_id", "refund_won"))
+    effects = dict(
+        ShortfallEffect.objects.filter(shortfall=shortfall, refund__isnull=False).values_list("order_id", "refund_won")
+    )
     municipality = shortfall.cycle.municipality
     notify_many(
         municipality=municipality,

@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_POST
 
 from bundles.models import Merchant
@@ -29,7 +30,15 @@ FORECAST_CYCLES = 4
 
 def korean_day(day: date) -> str:
     """3월 5일(목): the date as a merchant says it."""
-    weekdays = [_("월"), _("화"), _("수"), _("목"), _("금"), _("토"), _("일")]
+    weekdays = [
+        pgettext("weekday", "월"),
+        pgettext("weekday", "화"),
+        pgettext("weekday", "수"),
+        pgettext("weekday", "목"),
+        pgettext("weekday", "금"),
+        pgettext("weekday", "토"),
+        pgettext("weekday", "일"),
+    ]
     return _("%(month)s월 %(day)s일(%(weekday)s)") % {
         "month": day.month,
         "day": day.day,

@@ -6,28 +6,59 @@ cycle or shortfall of another municipality is a 404. Decisions are POST only and
 delivery.shortfalls; a refused one is shown in Korean and changes nothing.
 """
 
+from django import forms
 from django.contrib import messages
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from bundles.models import Product
+from core.forms import KrdsFormMixin
 from delivery import picking
 from delivery.models import PickList, Shortfall
 from delivery.picking import PickingNotAllowed
-from delivery.shortfalls import shortfall_refund, shortfall_refunds_send, shortfall_substitute, substitute_candidates
+from delivery.shortfalls import (
+    picking_settings_update,
+    shortfall_refund,
+    shortfall_refunds_send,
+    shortfall_substitute,
+    substitute_candidates,
+)
 from delivery.views.merchant import korean_day
-from municipalities.models import Role
+from municipalities.models import Municipality, Role
 from municipalities.permissions import roles_required
 from municipalities.tenancy import get_for_tenant_or_404
 from subscriptions.gateways.stripe_gateway import gateway
 from subscriptions.models import DeliveryCycle
 
 PICKING_ROLES = {Role.ADMIN, Role.LOGISTICS, Role.CURATOR}
+SETTINGS_ROLES = {Role.ADMIN, Role.LOGISTICS}
 RECENT_CYCLES = 20
+
+
+class PickingSettingsForm(KrdsFormMixin, forms.Form):
+    shortfall_policy = forms.ChoiceField(
+        label=gettext_lazy("상품이 모자랄 때 받을 주문을 정하는 기준"),
+        choices=Municipality.ShortfallPolicy.choices,
+        widget=forms.RadioSelect,
+        help_text=gettext_lazy(
+            "먼저 구독한 분부터: 오래된 구독부터 주문 수량을 다 채웁니다. 비례: 모든 주문에 수량만큼 나눕니다."
+        ),
+    )
+    logistics_center_address = forms.CharField(
+        label=gettext_lazy("물류센터 주소"),
+        max_length=200,
+        required=False,
+        help_text=gettext_lazy("소상공인이 상품을 가져오는 곳입니다. 비우면 지자체 주소를 보여 드립니다."),
+    )
+
+
+def _can_edit_settings(request: HttpRequest) -> bool:
+    return bool(set(request.roles) & SETTINGS_ROLES)
 
 
 @roles_required(PICKING_ROLES)
@@ -62,7 +93,34 @@ def cycles(request: HttpRequest) -> HttpResponse:
         }
         for cycle in rows
     ]
-    return render(request, "delivery/staff/picking.html", {"cycles": rows})
+    form = None
+    if _can_edit_settings(request):
+        form = PickingSettingsForm(
+            initial={
+                "shortfall_policy": request.municipality.shortfall_policy,
+                "logistics_center_address": request.municipality.logistics_center_address,
+            }
+        )
+    return render(request, "delivery/staff/picking.html", {"cycles": rows, "settings_form": form})
+
+
+@roles_required(SETTINGS_ROLES)
+@require_POST
+def settings_update(request: HttpRequest) -> HttpResponse:
+    form = PickingSettingsForm(request.POST)
+    if form.is_valid():
+        try:
+            picking_settings_update(municipality=request.municipality, acting_user=request.user, **form.cleaned_data)
+        except PickingNotAllowed as refused:
+            for message in refused.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("준비 목록 설정을 저장했습니다."))
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    return redirect(reverse("delivery:staff-picking", kwargs={"municipality_slug": request.municipality.slug}))
 
 
 def _cycle_url(request: HttpRequest, cycle_id: int) -> str:

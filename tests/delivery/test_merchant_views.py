@@ -63,6 +63,9 @@ def test_the_merchant_confirms_only_its_own_pick_list(client, municipality, shop
     client.force_login(_merchant_user(shop["tea_farm"]))
     with time_machine.travel(CHARGE_TIME, tick=False):
         # when
+        home = client.get(
+            reverse("bundles:merchant-home", kwargs={"municipality_slug": municipality.slug})
+        ).content.decode()
         listing = client.get(url("merchant-pick-lists", municipality)).content.decode()
         detail = client.get(url("merchant-pick-list", municipality, pick_list_id=own.pk))
         foreign = [
@@ -71,6 +74,7 @@ def test_the_merchant_confirms_only_its_own_pick_list(client, municipality, shop
         ]
         confirmed = client.post(url("merchant-pick-list-confirm", municipality, pick_list_id=own.pk))
     # then
+    assert "확인을 기다리는 준비 목록이 1개 있습니다." in home
     assert "녹차" in listing and "쌀" not in listing
     assert "모두 준비할 수 있습니다" in detail.content.decode() and "4개" in detail.content.decode()
     assert foreign == [404, 404]

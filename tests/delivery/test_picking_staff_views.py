@@ -94,3 +94,37 @@ def test_other_roles_and_tenants_are_refused(client, municipality, other_municip
     )
     assert response.status_code == 404
     assert Shortfall.objects.get().status == "open"
+
+
+def test_admin_sets_the_allocation_policy_and_the_center(client, municipality, staff_admin):
+    # given
+    client.force_login(staff_admin)
+    page = client.get(url("staff-picking", municipality)).content.decode()
+    # when
+    response = client.post(
+        url("staff-picking-settings", municipality),
+        {"shortfall_policy": "pro_rata", "logistics_center_address": "경상남도 하동군 하동읍 물류로 7"},
+    )
+    # then
+    assert "먼저 구독한 분부터" in page and "물류센터 주소" in page
+    assert response.status_code == 302
+    municipality.refresh_from_db()
+    assert (municipality.shortfall_policy, municipality.logistics_center_address) == (
+        "pro_rata",
+        "경상남도 하동군 하동읍 물류로 7",
+    )
+
+
+def test_a_bad_policy_or_a_curator_changes_nothing(client, municipality, staff_admin):
+    # given
+    curator = MembershipFactory(municipality=municipality, role="curator").user
+    client.force_login(staff_admin)
+    # when
+    bad = client.post(url("staff-picking-settings", municipality), {"shortfall_policy": "loop_order"}, follow=True)
+    client.force_login(curator)
+    refused = client.post(url("staff-picking-settings", municipality), {"shortfall_policy": "pro_rata"})
+    # then
+    assert "올바르게 선택해 주세요. loop_order 이/가 선택가능항목에 없습니다." in bad.content.decode()
+    assert refused.status_code == 403
+    municipality.refresh_from_db()
+    assert municipality.shortfall_policy == "oldest_first"

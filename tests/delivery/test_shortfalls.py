@@ -1,7 +1,9 @@
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from bundles.models import Category
 from delivery.models import PickList, PickListLine, Shortfall, ShortfallEffect
@@ -15,10 +17,13 @@ from delivery.shortfalls import (
     substitute_candidates,
 )
 from notifications.models import Message
+from subscriptions.billing.charging import order_charge
+from subscriptions.billing.close import cycle_close
 from subscriptions.billing.refunds import order_refund
-from subscriptions.models import Order, OrderItem, Refund
+from subscriptions.models import DeliveryCycle, Order, OrderItem, Refund
 from tests.bundles.factories import MerchantFactory, ProductFactory
-from tests.delivery.helpers import BEFORE, CHARGE_TIME, bundle_with, close_and_charge, subscribe
+from tests.delivery.helpers import BEFORE, CHARGE_TIME, bundle_with, close_and_charge, paid_orders, subscribe
+from tests.subscriptions.billing_helpers import closed_orders
 
 pytestmark = pytest.mark.django_db
 
@@ -250,3 +255,64 @@ def test_a_product_reported_twice_is_refused(farm):
     with pytest.raises(PickingNotAllowed, match="이미 모자란다고"):
         _report(farm, available=2)
     assert Shortfall.objects.count() == 1
+
+
+def test_a_prepaid_box_is_refunded_on_the_order_that_charged_the_term(municipality, stripe_gateway):
+    # given: a 3-box prepaid term (39,000원 a box, 3% off, 3,000원 shipping: 122,490원 charged once); its
+    # second box's cycle closes (that order charges nothing) and its only product cannot be brought
+    [term_order] = closed_orders(municipality, stripe_gateway, 1, term=3)
+    with time_machine.travel(CHARGE_TIME, tick=False):
+        order_charge(order_id=term_order.pk, gateway=stripe_gateway)
+    term_order.refresh_from_db()
+    second_cycle = DeliveryCycle.objects.get(municipality=municipality, cadence="weekly", ship_date=date(2026, 11, 26))
+    with time_machine.travel(CHARGE_TIME + timedelta(days=7), tick=False):
+        cycle_close(cycle_id=second_cycle.pk)
+        [pick] = pick_lists_confirm_for_cycle(cycle=second_cycle)
+        line = pick.lines.get()
+        [shortfall] = pick_list_report_shortfall(
+            pick_list_obj=pick,
+            reports=[ShortfallReport(product_id=line.product_id, units_available=0, reason="태풍")],
+            acting_user=None,
+        )
+        # when
+        outcome = shortfall_refund(shortfall=shortfall, acting_user=None, gateway=stripe_gateway)
+    # then: one box's goods (37,830원; shipping is not refunded) come back on the term's order
+    covered = Order.objects.get(cycle=second_cycle)
+    assert (term_order.amount_won, term_order.boxes_charged, covered.amount_won) == (122_490, 3, 0)
+    assert outcome.refunded == 1
+    assert Order.objects.get(pk=term_order.pk).refunded_won == 37_830
+    effect = ShortfallEffect.objects.get()
+    assert (effect.order_id, effect.refund_order_id, effect.refund_won) == (covered.pk, term_order.pk, 37_830)
+
+
+def test_substitution_queries_do_not_grow_with_the_affected_orders(municipality, other_municipality, stripe_gateway):
+    # given: the same shortfall (every box short of its product) with 2 and with 5 affected orders
+    def short_cycle(where, count: int):
+        orders = paid_orders(where, stripe_gateway, count)
+        cycle = orders[0].cycle
+        product = OrderItem.objects.filter(order=orders[0]).get().product
+        substitute = ProductFactory(
+            merchant=MerchantFactory(municipality=where),
+            category=product.category,
+            supply_price_won=product.supply_price_won,
+        )
+        with time_machine.travel(CHARGE_TIME, tick=False):
+            [pick] = pick_lists_confirm_for_cycle(cycle=cycle)
+            [shortfall] = pick_list_report_shortfall(
+                pick_list_obj=pick,
+                reports=[ShortfallReport(product_id=product.pk, units_available=0, reason="가뭄")],
+                acting_user=None,
+            )
+        return shortfall, substitute
+
+    small, small_substitute = short_cycle(municipality, 2)
+    large, large_substitute = short_cycle(other_municipality, 5)
+    # when
+    with time_machine.travel(CHARGE_TIME, tick=False):
+        with CaptureQueriesContext(connection) as small_queries:
+            shortfall_substitute(shortfall=small, substitute=small_substitute, acting_user=None)
+        with CaptureQueriesContext(connection) as large_queries:
+            shortfall_substitute(shortfall=large, substitute=large_substitute, acting_user=None)
+    # then
+    assert len(small_queries) == len(large_queries)
+    assert OrderItem.objects.filter(product=large_substitute).count() == 5
