@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from demo.seed.catalog import seed_catalog
 from demo.seed.delivery_picking import seed_delivery_picking
+from demo.seed.delivery_shipments import seed_delivery_shipments
 from demo.seed.kiosks import seed_kiosks
 from demo.seed.subscriptions import seed_subscriptions
 from demo.seed.tenants import DEMO_PASSWORD, seed_tenants
@@ -29,6 +30,7 @@ def _seed_kiosks(progress) -> list[str]:
 # Each step is idempotent on its own, so the whole command can run again and add nothing.
 STEPS = [
     ("구독자·구독 / subscribers and subscriptions", _seed_subscriptions),
+    ("배송 상자 / shipments of past cycles", seed_delivery_shipments),
     ("소상공인 준비 목록 / merchants' pick lists", seed_delivery_picking),
     ("키오스크·유입 경로 / showcase kiosks and campaign links", _seed_kiosks),
 ]
