@@ -8,6 +8,7 @@ to `redeemed_partner` (always `offer.partner`) at `offer.reimbursement_won`.
 from datetime import datetime
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
@@ -150,23 +151,43 @@ class Offer(TenantModel):
                 condition=models.Q(validity_days__isnull=False)
                 | models.Q(valid_from__isnull=False, valid_until__isnull=False),
                 name="tourism_offer_has_validity",
+                violation_error_message=_("발급 후 사용 일수나 사용 시작일·종료일 중 하나는 정해 주세요."),
             ),
             models.CheckConstraint(
                 condition=models.Q(valid_from__isnull=True)
                 | models.Q(valid_until__isnull=True)
                 | models.Q(valid_from__lte=models.F("valid_until")),
                 name="tourism_offer_window_ordered",
+                violation_error_message=_("사용 종료일은 시작일과 같거나 뒤여야 합니다."),
             ),
             models.CheckConstraint(
                 condition=~models.Q(kind="percent_discount")
                 | models.Q(discount_percent__gte=1, discount_percent__lte=100),
                 name="tourism_offer_percent_set",
+                violation_error_message=_("정률 할인은 할인율(1~100%)을 입력해 주세요."),
             ),
         ]
         indexes = [models.Index(fields=["municipality", "partner"], name="tourism_offer_partner_idx")]
 
     def __str__(self) -> str:
         return f"{self.partner.name} · {self.title}"
+
+    def clean(self) -> None:
+        """The validity and discount rules, as messages on the fields a person fixes (the check constraints
+        say the same to the database)."""
+        errors: dict[str, str] = {}
+        if (self.valid_from is None) != (self.valid_until is None):
+            errors["valid_until"] = _("사용 기간은 시작일과 종료일을 함께 입력해 주세요.")
+        elif self.valid_from and self.valid_until and self.valid_from > self.valid_until:
+            errors["valid_until"] = _("사용 종료일은 시작일과 같거나 뒤여야 합니다.")
+        if not self.validity_days and not (self.valid_from and self.valid_until):
+            errors["validity_days"] = _("발급 후 사용 일수나 사용 시작일·종료일 중 하나는 정해 주세요.")
+        if self.kind == Offer.Kind.PERCENT_DISCOUNT and not self.discount_percent:
+            errors["discount_percent"] = _("정률 할인은 할인율(1~100%)을 입력해 주세요.")
+        if self.kind != Offer.Kind.PERCENT_DISCOUNT:
+            self.discount_percent = None
+        if errors:
+            raise ValidationError(errors)
 
     def get_absolute_url(self) -> str:
         return reverse("tourism:staff-offer", kwargs={"municipality_slug": self.municipality.slug, "offer_id": self.pk})

@@ -91,27 +91,10 @@ def partner_member_bind(*, partner: Partner, user: User) -> PartnerMember:
     return binding
 
 
-def _offer_clean(offer: Offer) -> None:
-    errors: dict[str, list[str]] = {}
-    if not offer.validity_days and not (offer.valid_from and offer.valid_until):
-        errors["validity_days"] = [_("발급 후 사용 일수나 사용 시작일·종료일 중 하나는 정해 주세요.")]
-    if (offer.valid_from is None) != (offer.valid_until is None):
-        errors["valid_until"] = [_("사용 기간은 시작일과 종료일을 함께 입력해 주세요.")]
-    elif offer.valid_from and offer.valid_until and offer.valid_from > offer.valid_until:
-        errors["valid_until"] = [_("사용 종료일은 시작일과 같거나 뒤여야 합니다.")]
-    if offer.kind == Offer.Kind.PERCENT_DISCOUNT and not offer.discount_percent:
-        errors["discount_percent"] = [_("정률 할인은 할인율(1~100%)을 입력해 주세요.")]
-    if offer.kind != Offer.Kind.PERCENT_DISCOUNT:
-        offer.discount_percent = None
-    if errors:
-        raise ValidationError(errors)
-    offer.full_clean()
-
-
 @transaction.atomic
 def offer_create(*, partner: Partner, **fields) -> Offer:
     offer = Offer(municipality_id=partner.municipality_id, partner=partner, **_only(fields, OFFER_FIELDS))
-    _offer_clean(offer)
+    offer.full_clean()
     offer.save()
     return offer
 
@@ -134,7 +117,7 @@ def offer_update(*, offer: Offer, partner: Partner | None = None, **fields) -> O
                 for name in changed
             }
         )
-    _offer_clean(locked)
+    locked.full_clean()
     locked.save()
     return locked
 
