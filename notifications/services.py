@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -159,3 +160,17 @@ def messages_sweep() -> None:
     )
     if stale_pending:
         _schedule_send(stale_pending)
+
+
+@transaction.atomic
+def preference_set(*, municipality, user, email_enabled: bool, sms_enabled: bool) -> NotificationPreference:
+    """Save the channels a person wants here. At least one must stay on: payment and delivery notices
+    (a card to authenticate, a box at the door) have to reach them somewhere. Repeating is a no-op."""
+    if not (email_enabled or sms_enabled):
+        raise ValidationError(_("알림을 받을 방법을 하나 이상 선택해 주세요."))
+    preference, _created = NotificationPreference.objects.update_or_create(
+        municipality=municipality,
+        user=user,
+        defaults={"email_enabled": email_enabled, "sms_enabled": sms_enabled},
+    )
+    return preference
