@@ -35,7 +35,9 @@ the period (or a negative balance carried from the previous one). Each payable l
 to the party); a balance carried from the previous statement is a `carried` line. `net_won` = sum of the
 lines; `payable_won` = max(net, 0) is what may be paid out; `carry_out_won` = min(net, 0) moves to the next
 period, never paid. Numbers are sequential per municipality without gaps (`StatementCounter`, locked).
-Statements never change after close, except the PDF fields filled in by the renderer.
+Statements and their lines never change after close, except the statement's PDF fields filled in by the
+renderer: `Statement.save` accepts only those (a FileField's `.save(name, content)` works), and PostgreSQL
+triggers (migration 0004) refuse any other UPDATE or DELETE of statements, their lines and closed periods.
 """
 
 from django.conf import settings
@@ -266,8 +268,35 @@ class Statement(TenantModel):
     def __str__(self) -> str:
         return f"No.{self.number} {self.party_name} ({self.period})"
 
+    def save(self, *args, **kwargs) -> None:
+        """Statements are written by the close (settlement.statements) and never change afterwards, except
+        their PDF fields. A save of an existing statement may change only those (PostgreSQL also refuses
+        anything else, with a trigger)."""
+        if self._state.adding or self.pk is None:
+            raise AppendOnlyError("statements are issued only by period_close")
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None:
+            stored = Statement.objects.get(pk=self.pk)
+            changed = {
+                f.attname
+                for f in self._meta.concrete_fields
+                if getattr(stored, f.attname) != getattr(self, f.attname) and f.attname not in STATEMENT_PDF_FIELDS
+            }
+            if changed:
+                raise AppendOnlyError(f"statement {self.pk}: {sorted(changed)} cannot change after close")
+            kwargs["update_fields"] = sorted(STATEMENT_PDF_FIELDS)
+        elif set(update_fields) - STATEMENT_PDF_FIELDS:
+            raise AppendOnlyError(f"statement {self.pk}: only {sorted(STATEMENT_PDF_FIELDS)} may change after close")
+        super().save(*args, **kwargs)
 
-class StatementLine(TenantModel):
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError(f"statement {self.pk} is part of a closed period")
+
+
+STATEMENT_PDF_FIELDS = frozenset({"pdf", "pdf_sha256", "pdf_rendered_at"})
+
+
+class StatementLine(AppendOnlyModel, TenantModel):
     class Kind(models.TextChoices):
         SALE = "sale", _("판매")
         REFUND = "refund", _("환불")
@@ -293,6 +322,9 @@ class StatementLine(TenantModel):
         verbose_name = _("정산서 항목")
         verbose_name_plural = _("정산서 항목")
         ordering = ["occurred_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.amount_won:+,}"
 
 
 class PayoutBatch(TenantModel):
