@@ -7,10 +7,10 @@ class DeliveryConfig(AppConfig):
     verbose_name = _("배송")
 
     def ready(self) -> None:
+        from delivery.options_ui import register as register_options
+
+        register_options()
+
         from delivery.picking_ui import register as register_picking
 
         register_picking()
-
-        from delivery.logistics_ui import register as register_logistics
-
-        register_logistics()
