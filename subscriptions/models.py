@@ -483,6 +483,40 @@ class PaymentAttempt(TenantModel):
         ]
 
 
+class PaymentReturn(TenantModel):
+    """Money an attempt took for an order that no longer wanted it, given back in full automatically.
+
+    It happens when a payment completes after its order stopped waiting for it: the order was cancelled
+    (dunning ran out, the subscription ended) or another attempt had already paid it, and then the
+    subscriber finishes a 3-D Secure check or a webhook of a payment thought lost arrives. The box will not
+    ship twice, so the money must go back. Kept apart from Refund: a Refund returns part of what a PAID
+    order cost and settlement reverses the order's posting with it; this payment was never the order's."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("환불 대기")
+        SUCCEEDED = "succeeded", _("환불 완료")
+        FAILED = "failed", _("환불 실패")
+
+    attempt = models.ForeignKey(PaymentAttempt, on_delete=models.PROTECT, related_name="returns")
+    amount_won = models.PositiveIntegerField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    refund_id = models.CharField(max_length=64, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=clock.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["attempt", "municipality"], name="payment_return_once"),
+            models.CheckConstraint(condition=models.Q(amount_won__gt=0), name="payment_return_positive"),
+        ]
+
+    @property
+    def idempotency_key(self) -> str:
+        return f"attempt-{self.attempt_id}-return"
+
+
 class Refund(TenantModel):
     class Status(models.TextChoices):
         PENDING = "pending", _("요청 중")

@@ -5,7 +5,7 @@ from django.conf import settings
 
 from municipalities.models import Municipality
 from subscriptions import cycles, reminders
-from subscriptions.billing import charging
+from subscriptions.billing import charging, returns
 from subscriptions.billing.close import cycle_close, cycles_due
 from subscriptions.gateways.base import GatewayRateLimited
 from subscriptions.gateways.stripe_gateway import gateway
@@ -57,7 +57,14 @@ def dunning_retry_task() -> None:
 
 @shared_task
 def attempts_reconcile_task() -> None:
-    charging.attempts_reconcile(gateway=gateway())
+    payments = gateway()
+    charging.attempts_reconcile(gateway=payments)
+    returns.returns_send_pending(gateway=payments)
+
+
+@shared_task
+def payment_return_task(return_id: int) -> None:
+    returns.payment_return_send(return_id=return_id, gateway=gateway())
 
 
 @shared_task

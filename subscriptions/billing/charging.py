@@ -19,12 +19,14 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 
 from subscriptions import clock
-from subscriptions.billing import notices, ratelimit
+from subscriptions.billing import notices, ratelimit, returns
 from subscriptions.gateways.base import ChargeResult, GatewayError, GatewayRateLimited, PaymentGateway
 from subscriptions.gateways.stripe_gateway import HARD_DECLINES
 from subscriptions.models import Order, PaymentAttempt, PaymentMethod, Subscription, SubscriptionEvent
 
 IN_FLIGHT = (PaymentAttempt.Status.STARTED, PaymentAttempt.Status.UNKNOWN)
+# The decline code of an attempt closed because the gateway had no payment under its key (yet).
+NOT_FOUND_BY_RECONCILIATION = "not_sent"
 # An order waiting for 3-D Secure is never charged again: its payment exists and may still be completed by
 # the subscriber; only when the deadline passes does it become FAILED (actions_expire) and follow dunning.
 CHARGEABLE = (Order.Status.PENDING, Order.Status.FAILED)
@@ -108,7 +110,11 @@ def attempt_record_outcome(*, attempt_id: int, result: ChargeResult, now: dateti
         ChargeResult.Status.REQUIRES_ACTION: PaymentAttempt.Status.REQUIRES_ACTION,
         ChargeResult.Status.FAILED: PaymentAttempt.Status.FAILED,
     }[result.status]
-    settled = attempt.status in (PaymentAttempt.Status.SUCCEEDED, PaymentAttempt.Status.FAILED)
+    # "not sent" is reconciliation's inference from a search that may lag behind (Stripe's search is
+    # eventually consistent); the gateway's own word about the payment overrides it.
+    settled = attempt.status == PaymentAttempt.Status.SUCCEEDED or (
+        attempt.status == PaymentAttempt.Status.FAILED and attempt.decline_code != NOT_FOUND_BY_RECONCILIATION
+    )
     if settled or (attempt.status == new_status):
         return order
     PaymentAttempt.objects.filter(pk=attempt.pk).update(
@@ -119,6 +125,9 @@ def attempt_record_outcome(*, attempt_id: int, result: ChargeResult, now: dateti
         finished_at=now,
     )
     if order.status in (Order.Status.PAID, Order.Status.CANCELED):
+        if new_status == PaymentAttempt.Status.SUCCEEDED:
+            # Money taken for an order that is cancelled, or that another attempt already paid: give it back.
+            returns.payment_return_open(attempt=attempt, order=order, now=now)
         return order
     if new_status == PaymentAttempt.Status.SUCCEEDED:
         # Money was taken, whichever attempt took it: the order is paid (a newer attempt in flight then finds
@@ -224,7 +233,7 @@ def attempts_reconcile(
             reference=attempt.idempotency_key, customer_id=attempt.order.subscriber.gateway_customer_id
         )
         if found is None:
-            _attempt_not_sent(attempt.pk, code="not_sent")
+            _attempt_not_sent(attempt.pk, code=NOT_FOUND_BY_RECONCILIATION)
         else:
             attempt_record_outcome(attempt_id=attempt.pk, result=found, now=now)
         settled += 1

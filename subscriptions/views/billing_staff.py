@@ -86,7 +86,7 @@ def _order(request: HttpRequest, order_id: int) -> Order:
     return get_for_tenant_or_404(
         Order.objects.select_related("cycle", "subscriber__user", "municipality").prefetch_related(
             Prefetch("items", queryset=OrderItem.objects.select_related("merchant").order_by("pk")),
-            Prefetch("attempts", queryset=PaymentAttempt.objects.order_by("number")),
+            Prefetch("attempts", queryset=PaymentAttempt.objects.order_by("number").prefetch_related("returns")),
             Prefetch("refunds", queryset=Refund.objects.select_related("actor").order_by("created_at", "pk")),
         ),
         municipality=request.municipality,
