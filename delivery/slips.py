@@ -35,6 +35,9 @@ from kiosk.qr import qr_png
 from municipalities.models import Municipality
 from subscriptions import clock
 from subscriptions.models import DeliveryCycle
+from tourism.codes import format_code
+from tourism.qr import coupon_url
+from tourism.selectors import coupons_for_shipments
 
 # Boxes per rendering task: ~250 pages is about a minute of one worker, and a cycle of 5,000 boxes
 # becomes 20 tasks that spread over every worker.
@@ -83,18 +86,9 @@ def _png_uri(data: str, *, box_size: int = 6) -> str:
     return "data:image/png;base64," + base64.b64encode(qr_png(data, box_size=box_size)).decode("ascii")
 
 
-def _coupons_by_shipment(municipality: Municipality, shipment_ids: list[int]) -> dict[int, list]:
-    """The tourism coupons of each box (tourism.selectors, a fixed number of queries)."""
-    try:
-        from tourism.selectors import coupons_for_shipments
-    except ImportError:  # the tourism part has not landed in this tree yet
-        return {}
-    return coupons_for_shipments(municipality=municipality, shipment_ids=shipment_ids)
-
-
 def slip_boxes(*, municipality: Municipality, shipment_ids: Sequence[int], first_position: int = 1) -> list[SlipBox]:
     """The boxes of `shipment_ids` (of `municipality` only) with everything a slip shows, in the given
-    order, numbered from `first_position`. Three queries plus the coupon lookup, whatever the number."""
+    order, numbered from `first_position`. Three queries (boxes, items, coupons) whatever the number."""
     ids = list(shipment_ids)
     shipments = {
         s.pk: s
@@ -102,7 +96,7 @@ def slip_boxes(*, municipality: Municipality, shipment_ids: Sequence[int], first
         .select_related("order", "pickup_point", "cycle")
         .prefetch_related(items_prefetch())
     }
-    coupons = _coupons_by_shipment(municipality, list(shipments))
+    coupons = coupons_for_shipments(municipality=municipality, shipment_ids=list(shipments))
     boxes = []
     for offset, pk in enumerate(pk for pk in ids if pk in shipments):
         shipment = shipments[pk]
@@ -120,21 +114,16 @@ def slip_boxes(*, municipality: Municipality, shipment_ids: Sequence[int], first
                     SlipCoupon(
                         title=coupon.offer.title,
                         partner=coupon.offer.partner.name,
-                        code=_format_code(coupon.code),
+                        code=format_code(coupon.code),
                         expires_at=coupon.expires_at,
-                        qr=_png_uri(coupon.code, box_size=4),
+                        # The partner's phone camera opens the redeem screen for this code (tourism.qr).
+                        qr=_png_uri(coupon_url(coupon, municipality_slug=municipality.slug), box_size=4),
                     )
                     for coupon in coupons.get(pk, [])
                 ],
             )
         )
     return boxes
-
-
-def _format_code(code: str) -> str:
-    from tourism.codes import format_code
-
-    return format_code(code)
 
 
 def _fonts() -> dict[str, str]:

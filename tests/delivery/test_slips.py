@@ -3,6 +3,7 @@ import io
 import subprocess
 
 import pytest
+import time_machine
 import zxingcpp
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -157,3 +158,37 @@ def test_starting_again_while_rendering_returns_the_running_batch(municipality, 
     # then
     assert again.pk == running.pk
     assert SlipBatch.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_box_with_tourism_coupons_carries_their_cards_with_code_and_a_qr_to_redeem(
+    municipality, stripe_gateway, tmp_path, settings
+):
+    from delivery.preparation import cycle_shipments_prepare
+    from tests.delivery.helpers import CHARGE_TIME, paid_orders
+    from tests.tourism.factories import OfferFactory, PartnerFactory
+    from tourism.codes import format_code
+    from tourism.models import Coupon, OfferAttachment
+
+    # given: a paid box whose bundle comes with a partner's offer, prepared (shipment and coupon)
+    settings.SITE_URL = "https://kkureomi.example.kr"
+    orders = paid_orders(municipality, stripe_gateway, 1)
+    offer = OfferFactory(partner=PartnerFactory(municipality=municipality, name="최참판댁"), title="입장권 1매")
+    OfferAttachment.objects.create(municipality=municipality, offer=offer, bundle=orders[0].bundle)
+    with time_machine.travel(CHARGE_TIME, tick=False):
+        cycle_shipments_prepare(cycle_id=orders[0].cycle_id)
+    shipment = Shipment.objects.get(order=orders[0])
+    coupon = Coupon.objects.get(shipment_id=shipment.pk)
+    # when
+    pdf = slips_pdf(municipality=municipality, shipment_ids=[shipment.pk])
+    (tmp_path / "one.pdf").write_bytes(pdf)
+    subprocess.run(["pdftoppm", "-png", "-r", "200", str(tmp_path / "one.pdf"), str(tmp_path / "page")], check=True)  # noqa: S607
+    decoded = {result.text for result in zxingcpp.read_barcodes(Image.open(next(tmp_path.glob("page*.png"))))}
+    # then: one page with the card, and both codes scan
+    [page] = _pages_text(pdf)
+    flat = " ".join(page.split())
+    assert "입장권 1매" in flat and "최참판댁" in flat and format_code(coupon.code) in flat
+    assert decoded == {
+        f"https://kkureomi.example.kr/hadong/my/shipments/{shipment.pk}/",
+        f"https://kkureomi.example.kr/hadong/partner/c/{coupon.code}/",
+    }
