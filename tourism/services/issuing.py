@@ -88,9 +88,11 @@ def _insert(*, municipality_id: int, rows: list[tuple[int, int, int | None, int,
             chunk = rows[start : start + INSERT_CHUNK]
             values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, '', '')"] * len(chunk))
             params: list = []
+            # The backend's own form of a datetime (SQLite, the demo's database, stores naive UTC text).
+            adapt = connection.ops.adapt_datetimefield_value
             for offer_id, holder_id, shipment_id, subscription_id, issued_at, expires_at in chunk:
                 params += [municipality_id, offer_id, holder_id, shipment_id, subscription_id]
-                params += [generate_code(), issued_at, expires_at]
+                params += [generate_code(), adapt(issued_at), adapt(expires_at)]
             cursor.execute(
                 f"""
                 INSERT INTO {table} (municipality_id, offer_id, holder_id, shipment_id, subscription_id,
