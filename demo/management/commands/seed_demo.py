@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from demo.seed.catalog import seed_catalog
+from demo.seed.delivery_options import seed_box_ratings, seed_delivery_options
 from demo.seed.delivery_picking import seed_delivery_picking
 from demo.seed.delivery_shipments import seed_delivery_shipments
 from demo.seed.kiosks import seed_kiosks
@@ -30,7 +31,10 @@ def _seed_kiosks(progress) -> list[str]:
 # Each step is idempotent on its own, so the whole command can run again and add nothing.
 STEPS = [
     ("구독자·구독 / subscribers and subscriptions", _seed_subscriptions),
+    # Before the shipments, so past boxes travel by the method their subscribers chose.
+    ("배송 방법·수령 장소 / delivery options and choices", seed_delivery_options),
     ("배송 상자 / shipments of past cycles", seed_delivery_shipments),
+    ("상자 평가 / box ratings", seed_box_ratings),
     ("소상공인 준비 목록 / merchants' pick lists", seed_delivery_picking),
     ("키오스크·유입 경로 / showcase kiosks and campaign links", _seed_kiosks),
 ]
