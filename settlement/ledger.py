@@ -27,7 +27,7 @@ from subscriptions import clock
 from subscriptions.models import Order, OrderItem, Refund
 from tourism.models import Coupon
 
-BATCH = 5000
+BATCH = 10_000
 
 
 class UnbalancedPosting(Exception):
@@ -365,8 +365,14 @@ def _write(municipality: Municipality, plans: list[PlannedPosting], now: datetim
         ],
         batch_size=BATCH,
     )
-    PostingLine.objects.bulk_create(
-        [
+    # Each INSERT carries whole postings (never part of one): the database checks that the lines of every
+    # posting in one INSERT sum to 0 (migration 0005).
+    chunk: list[PostingLine] = []
+    for plan, posting in zip(plans, postings, strict=True):
+        if chunk and len(chunk) + len(plan.lines) > BATCH:
+            PostingLine.objects.bulk_create(chunk)
+            chunk = []
+        chunk.extend(
             PostingLine(
                 municipality=municipality,
                 posting=posting,
@@ -382,11 +388,10 @@ def _write(municipality: Municipality, plans: list[PlannedPosting], now: datetim
                 unit_supply_price_won=line.unit_supply_price_won,
                 tax_type=line.tax_type,
             )
-            for plan, posting in zip(plans, postings, strict=True)
             for line in plan.lines
-        ],
-        batch_size=BATCH,
-    )
+        )
+    if chunk:
+        PostingLine.objects.bulk_create(chunk)
     return len(plans)
 
 

@@ -3,7 +3,7 @@
 Design note (read before building on it)
 ----------------------------------------
 Ledger. A `Posting` is one source event; its `PostingLine`s sum to exactly 0 won (checked in
-`settlement.ledger` before insert, and by a deferred constraint trigger on PostgreSQL). Sign convention:
+`settlement.ledger` before insert, and by a trigger over each INSERT on PostgreSQL). Sign convention:
 a positive amount is money coming in for the event (a debit: what the subscriber paid, what a municipal
 budget spends), a negative amount is where that money goes (a credit: what a merchant or partner is owed,
 what the card company keeps, shipping, the municipality's commission). Accounts (`Account`):
