@@ -4,8 +4,11 @@ A Message is both the outbox and the log: one row per (event, channel), unique o
 (municipality, channel, event_key), so the database refuses a second message for the same event.
 """
 
+import uuid
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from municipalities.tenancy import TenantModel
@@ -67,7 +70,9 @@ class Message(TenantModel):
     status = models.CharField(_("상태"), max_length=10, choices=Status.choices, default=Status.PENDING)
     provider_ref = models.CharField(_("발송 참조"), max_length=200, blank=True)
     error = models.TextField(_("오류"), blank=True)
-    created_at = models.DateTimeField(_("생성"), auto_now_add=True)
+    # The notify call that inserted the row: tells that call which rows were new (see services).
+    batch = models.UUIDField(default=uuid.uuid4, editable=False, db_index=True)
+    created_at = models.DateTimeField(_("생성"), default=timezone.now)
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(_("발송 시각"), null=True, blank=True)
 

@@ -1,12 +1,12 @@
-# ruff: noqa: S608 - the SQL is assembled only from the table name and fixed fragments; every value is a parameter.
 """Telling people what happened: `notify` / `notify_many` make the messages, a task sends them.
 
 Invariants:
 - One message per (municipality, channel, event_key), enforced by a unique constraint: the insert is
-  `INSERT … ON CONFLICT DO NOTHING RETURNING id`, so only the rows this call really made are sent, and a
-  second call for the same event (again, later, or concurrently from another connection) sends nothing.
+  `INSERT … ON CONFLICT DO NOTHING` tagged with the call's batch token, so only the rows this call really
+  made are sent, and a second call for the same event (again, later, or concurrently from another
+  connection, which waits on the first's unique key) sends nothing. Portable to the SQLite demo.
 - Sending runs after the caller's transaction commits, in a Celery task that takes the ids. The task
-  claims each row (`pending` → `sending`, one UPDATE … RETURNING), so two runs never both send it: a
+  claims each row (`pending` → `sending`, a conditional UPDATE), so two runs never both send it: a
   message goes out at most once. The row then records `sent` (with the provider's reference) or
   `failed` (with the error); a failure on one channel never stops the others.
 - Channels: e-mail when the person has an address and has not turned it off; 알림톡·문자 when a phone
@@ -14,12 +14,13 @@ Invariants:
 """
 
 import logging
+import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -46,7 +47,7 @@ def notify(*, municipality, recipient: Recipient, kind: str, event_key: str, con
 def notify_many(*, municipality, kind: str, messages: list[tuple[Recipient, str, dict, str]]) -> None:
     """Tell many people about their events: `messages` is [(recipient, event_key, context, link)].
 
-    Two queries whatever the number of messages (preferences, one insert); rows already made for an
+    Three queries whatever the number of messages (preferences, one insert, the new ids); rows made for an
     event_key are left alone and not sent again. Sending is scheduled on commit of the caller's
     transaction, so a rolled-back caller sends nothing.
     """
@@ -59,7 +60,9 @@ def notify_many(*, municipality, kind: str, messages: list[tuple[Recipient, str,
             municipality_id=municipality.pk, user_id__in={recipient.user_id for recipient, *_ in messages}
         ).values_list("user_id", "email_enabled", "sms_enabled")
     }
-    rows: list[tuple] = []
+    batch = uuid.uuid4()
+    now = timezone.now()
+    rows: list[Message] = []
     for recipient, event_key, context, link in messages:
         subject, body = render(kind=kind, mall=municipality.mall_name, context=context, link=link)
         email_on, sms_on = preferences.get(recipient.user_id, (True, True))
@@ -68,34 +71,31 @@ def notify_many(*, municipality, kind: str, messages: list[tuple[Recipient, str,
             (Channel.SMS, sms_on, recipient.phone),
         ):
             if enabled and address:
-                rows.append((recipient.user_id, channel.value, event_key, recipient.name, address, subject, body, link))
-    message_ids = _insert_new(municipality_id=municipality.pk, kind=kind, rows=rows)
+                rows.append(
+                    Message(
+                        municipality_id=municipality.pk,
+                        user_id=recipient.user_id,
+                        kind=kind,
+                        channel=channel,
+                        event_key=event_key,
+                        recipient_name=recipient.name[:50],
+                        address=address,
+                        subject=subject[:200],
+                        body=body,
+                        link=link,
+                        batch=batch,
+                        created_at=now,
+                    )
+                )
+    if not rows:
+        return
+    # ON CONFLICT DO NOTHING returns no ids, so the rows this call really inserted are found by its batch
+    # token: a row that already existed keeps the token of the call that made it.
+    Message.objects.bulk_create(rows, ignore_conflicts=True)
+    message_ids = list(Message.objects.filter(batch=batch).order_by("pk").values_list("pk", flat=True))
     if message_ids:
         # robust: a broker that is down must not fail the caller's request; the sweep sends them later.
         transaction.on_commit(lambda: _schedule_send(message_ids), robust=True)
-
-
-def _insert_new(*, municipality_id: int, kind: str, rows: list[tuple]) -> list[int]:
-    """Insert the rows in one statement; return the ids of those that did not exist yet."""
-    if not rows:
-        return []
-    columns = list(zip(*rows, strict=True))
-    table = connection.ops.quote_name(Message._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            INSERT INTO {table} (municipality_id, kind, status, provider_ref, error, created_at,
-                                 user_id, channel, event_key, recipient_name, address, subject, body, link)
-            SELECT %s, %s, %s, '', '', %s, new.*
-              FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[],
-                          %s::text[], %s::text[])
-                AS new(user_id, channel, event_key, recipient_name, address, subject, body, link)
-            ON CONFLICT (municipality_id, channel, event_key) DO NOTHING
-            RETURNING id
-            """,
-            [municipality_id, kind, Message.Status.PENDING, timezone.now(), *(list(column) for column in columns)],
-        )
-        return [row[0] for row in cursor.fetchall()]
 
 
 def _schedule_send(message_ids: list[int]) -> None:
@@ -107,41 +107,37 @@ def _schedule_send(message_ids: list[int]) -> None:
 
 
 def messages_send(*, message_ids: list[int]) -> None:
-    """Send the messages among `message_ids` that are still pending. Safe to repeat: a message is
-    claimed (pending → sending) by exactly one caller before it is handed to its channel."""
-    for message in _claim(message_ids):
-        outgoing = Outgoing(
-            message_id=message.pk,
-            kind=message.kind,
-            to=message.address,
-            recipient_name=message.recipient_name,
-            subject=message.subject,
-            body=message.body,
-            link=message.link,
+    """Send the messages among `message_ids` that are still pending. Safe to repeat and to run in
+    parallel: each message is claimed (pending → sending, a conditional UPDATE that only one caller can
+    win; a second one waits for the first's row lock, re-reads the status and updates nothing) before
+    it is handed to its channel."""
+    for message in Message.objects.filter(pk__in=message_ids, status=Message.Status.PENDING).order_by("pk"):
+        claimed = Message.objects.filter(pk=message.pk, status=Message.Status.PENDING).update(
+            status=Message.Status.SENDING, claimed_at=timezone.now()
         )
-        try:
-            reference = backend_for(message.channel).send(outgoing)
-        except Exception as error:  # any channel failure is recorded on the row; the others go on
-            logger.warning("notification %s via %s failed: %s", message.pk, message.channel, error)
-            message.status, message.error = Message.Status.FAILED, f"{type(error).__name__}: {error}"[:2000]
-            message.save(update_fields=["status", "error"])
-            continue
-        message.status, message.provider_ref, message.sent_at = Message.Status.SENT, reference[:200], timezone.now()
-        message.save(update_fields=["status", "provider_ref", "sent_at"])
+        if claimed:
+            _send(message)
 
 
-def _claim(message_ids: list[int]) -> list[Message]:
-    if not message_ids:
-        return []
-    table = connection.ops.quote_name(Message._meta.db_table)
-    with connection.cursor() as cursor:
-        # Under READ COMMITTED a second concurrent UPDATE waits, re-checks `status = 'pending'`, and skips.
-        cursor.execute(
-            f"UPDATE {table} SET status = %s, claimed_at = %s WHERE id = ANY(%s) AND status = %s RETURNING id",
-            [Message.Status.SENDING, timezone.now(), list(message_ids), Message.Status.PENDING],
-        )
-        claimed = [row[0] for row in cursor.fetchall()]
-    return list(Message.objects.filter(pk__in=claimed).order_by("pk"))
+def _send(message: Message) -> None:
+    outgoing = Outgoing(
+        message_id=message.pk,
+        kind=message.kind,
+        to=message.address,
+        recipient_name=message.recipient_name,
+        subject=message.subject,
+        body=message.body,
+        link=message.link,
+    )
+    try:
+        reference = backend_for(message.channel).send(outgoing)
+    except Exception as error:  # any channel failure is recorded on the row; the others go on
+        logger.warning("notification %s via %s failed: %s", message.pk, message.channel, error)
+        message.status, message.error = Message.Status.FAILED, f"{type(error).__name__}: {error}"[:2000]
+        message.save(update_fields=["status", "error"])
+        return
+    message.status, message.provider_ref, message.sent_at = Message.Status.SENT, reference[:200], timezone.now()
+    message.save(update_fields=["status", "provider_ref", "sent_at"])
 
 
 def messages_sweep() -> None:
