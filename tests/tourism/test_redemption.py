@@ -257,3 +257,36 @@ def test_many_simultaneous_redemptions_succeed_exactly_once(municipality, partne
     assert results.count("ok") == 1
     assert results.count(Reason.REDEEMED) == attempts - 1
     assert Coupon.objects.filter(pk=coupon.pk, redeemed_at__isnull=False).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_last_redemption_under_a_monthly_cap_is_given_once(partner, staff_user):
+    # given: a cap of 1 and ten different coupons redeemed at the same moment from ten connections
+    offer = OfferFactory(partner=partner, monthly_cap=1)
+    coupons = [issued_coupon(offer, now=ISSUED) for _ in range(10)]
+    barrier = threading.Barrier(len(coupons))
+    results: list[str] = []
+    lock = threading.Lock()
+
+    def attempt(coupon: Coupon) -> None:
+        try:
+            barrier.wait()
+            try:
+                coupon_redeem(coupon=coupon, partner=partner, acting_user=staff_user, now=NOW)
+                outcome = "ok"
+            except CouponRejected as error:
+                outcome = error.reason
+            with lock:
+                results.append(outcome)
+        finally:
+            connection.close()
+
+    # when
+    threads = [threading.Thread(target=attempt, args=(coupon,)) for coupon in coupons]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    # then
+    assert sorted(results) == sorted(["ok"] + [Reason.CAP_REACHED] * 9)
+    assert Coupon.objects.filter(offer=offer, redeemed_at__isnull=False).count() == 1
