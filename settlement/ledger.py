@@ -22,7 +22,7 @@ from bundles.pricing import percent_of
 from municipalities.models import Municipality
 from settlement.allocation import allocate
 from settlement.models import Account, Posting, PostingLine, SettlementPeriod, StatementCounter
-from settlement.period_calendar import closed_until, month_bounds, periods_for, posting_instant
+from settlement.period_calendar import closed_until, period_bounds, periods_for, posting_instant
 from subscriptions import clock
 from subscriptions.models import Order, OrderItem, Refund
 from tourism.models import Coupon
@@ -236,7 +236,7 @@ def _plan_refunds(
         )
     for plan in planned_orders:
         if plan.order_id in order_ids and plan.order_id not in originals:
-            label = month_bounds(municipality, plan.occurred_at)[2]
+            label = period_bounds(municipality, plan.occurred_at)[2]
             originals[plan.order_id] = {"pk": None, "label": label, "lines": plan.lines}
     # What the refunds posted before this run reversed is where this run's running totals start.
     running: defaultdict[int, int] = defaultdict(
@@ -324,7 +324,7 @@ def _place(municipality: Municipality, plans: list[PlannedPosting], closed_end: 
         instants[plan.source_key] = instant
     periods = periods_for(municipality, instants.values())
     for plan in plans:
-        start = month_bounds(municipality, instants[plan.source_key])[0]
+        start = period_bounds(municipality, instants[plan.source_key])[0]
         plan.period = periods[start]
         if plan.kind == Posting.Kind.REFUND:
             if plan.original_label != plan.period.label:
@@ -336,7 +336,7 @@ def _place(municipality: Municipality, plans: list[PlannedPosting], closed_end: 
                 plan.memo = _("주문 #%(order)s 환불") % {"order": plan.order_id}
                 plan.adjusts_id = None
         elif plan.late:
-            label = month_bounds(municipality, plan.occurred_at)[2]
+            label = period_bounds(municipality, plan.occurred_at)[2]
             plan.memo = _("%(period)s 정산 조정: %(memo)s") % {"period": label, "memo": plan.memo}
     return periods
 

@@ -19,7 +19,7 @@ from bundles.models import Merchant
 from municipalities.models import STAFF_ROLES, Membership, Municipality, Role
 from settlement.ledger import ledger_lock, ledger_post_pending, pending_postings
 from settlement.models import PAYABLE_ACCOUNTS, Account, PostingLine, SettlementPeriod
-from settlement.period_calendar import month_bounds, period_for
+from settlement.period_calendar import period_bounds, period_for
 from settlement.statements import previous_period, statements_build
 from subscriptions import clock
 from tourism.models import Partner
@@ -123,18 +123,18 @@ def period_close(*, period: SettlementPeriod, acting_user: User | None) -> Close
 
 # --- when periods are due -------------------------------------------------------------------------------
 def close_due_at(period: SettlementPeriod) -> datetime:
-    """A period closes automatically on day SETTLEMENT_CLOSE_DAY of the next month (default the 5th), at
-    00:00 local time: a few days for late card captures and refunds to arrive first."""
+    """A period closes automatically SETTLEMENT_CLOSE_DAY − 1 days after it ends (default 5: a month closes
+    on the 5th of the next month at 00:00, a weekly cycle's period on the Friday after): a few days for late
+    captures and refunds to arrive first."""
     day = getattr(settings, "SETTLEMENT_CLOSE_DAY", 5)
     return period.ends_at + timedelta(days=max(day, 1) - 1)
 
 
 def periods_due_for_close(*, municipality: Municipality, now: datetime | None = None) -> list[SettlementPeriod]:
-    """This municipality's ended, unclosed periods whose close day has come, oldest first. The current
-    month's period is made if missing, so a month without any event still gets a closable period."""
+    """This municipality's ended, unclosed periods whose close day has come, oldest first. The period
+    before the current one is made if missing, so a period without any event still gets closed."""
     now = now or clock.now()
-    previous_month_start = month_bounds(municipality, month_bounds(municipality, now)[0] - timedelta(seconds=1))[0]
-    period_for(municipality, previous_month_start)
+    period_for(municipality, period_bounds(municipality, now)[0] - timedelta(seconds=1))
     candidates = (
         SettlementPeriod.objects.for_tenant(municipality)
         .filter(ends_at__lte=now)
@@ -172,8 +172,8 @@ class PeriodPreview:
 
 
 def period_preview(*, period: SettlementPeriod) -> PeriodPreview:
-    """What closing `period` now would post and state (before balances carried from earlier periods),
-    without writing anything."""
+    """What closing `period` now would post and state (before balances carried from earlier periods).
+    Posts nothing; it may make the period rows the pending events belong to."""
     municipality = Municipality.objects.get(pk=period.municipality_id)
     parties: dict[tuple[str, int], PartyPreview] = {}
     commission = 0

@@ -141,7 +141,7 @@ def previous_period(period: SettlementPeriod) -> SettlementPeriod | None:
 
 def statements_build(*, period: SettlementPeriod, previous: SettlementPeriod | None, issued_at: datetime) -> int:
     """Make the statements and lines of `period`; the caller holds the municipality's StatementCounter
-    lock inside its transaction. Returns how many statements were made. Eight queries, whatever the size."""
+    lock inside its transaction. Returns how many statements were made. Seven queries, whatever the size."""
     municipality = period.municipality
     params = {
         "municipality": municipality.pk,

@@ -307,3 +307,27 @@ def test_the_close_takes_a_fixed_number_of_queries(municipality, other_municipal
     assert result.statements == 8
     assert StatementLine.objects.filter(statement__period_id=result.period_id).count() == 16 + 6
     assert len(big.captured_queries) <= len(small.captured_queries), [q["sql"][:90] for q in big.captured_queries]
+
+
+def test_a_municipality_settling_per_cycle_closes_each_weekly_cycle(municipality, stripe_gateway):
+    # given a municipality that settles per delivery cycle, and a box charged on Monday 16 November
+    municipality.settlement_period = municipality.SettlementPeriod.PER_CYCLE
+    municipality.save(update_fields=["settlement_period"])
+    [order] = paid_orders(municipality, stripe_gateway, two_merchant_bundle(municipality), 1)
+    # when the cycle's week has ended
+    with time_machine.travel(seoul(2026, 11, 23, 0, 30), tick=False):
+        ledger_post_pending(municipality=municipality)
+        period = Posting.objects.get(order=order).period
+        due_at_once = periods_due_for_close(municipality=municipality)
+    with time_machine.travel(seoul(2026, 11, 27, 3, 0), tick=False):
+        due_on_friday = periods_due_for_close(municipality=municipality)
+        result = period_close(period=period, acting_user=_finance(municipality))
+    # then the period is the week from the cycle's Monday cutoff, closed automatically from the Friday after
+    assert (period.label, period.starts_at, period.ends_at) == (
+        "2026-11-16 회차",
+        seoul(2026, 11, 16),
+        seoul(2026, 11, 23),
+    )
+    assert due_at_once == []
+    assert [p.pk for p in due_on_friday] == [period.pk]
+    assert result.statements == 2
