@@ -34,7 +34,7 @@ from notifications.services import Recipient, notify_many
 from subscriptions import clock
 from subscriptions.billing.refunds import RefundNotAllowed, order_refund
 from subscriptions.gateways.base import GatewayError, PaymentGateway
-from subscriptions.models import Order, OrderItem, Refund
+from subscriptions.models import DeliveryCycle, Order, OrderItem, Refund
 
 
 @dataclass(frozen=True)
@@ -192,6 +192,10 @@ def substitute_candidates(*, shortfall: Shortfall) -> QuerySet[Product]:
 
 
 def _lock_open(shortfall: Shortfall) -> Shortfall:
+    """Lock the cycle, then the shortfall: the same order as pick_lists_confirm_for_cycle, so two decisions
+    in one cycle (each may create a substitute merchant's pick list) and a refresh run one at a time."""
+    cycle_id = Shortfall.objects.values_list("cycle_id", flat=True).get(pk=shortfall.pk)
+    DeliveryCycle.objects.select_for_update().values_list("pk", flat=True).get(pk=cycle_id)
     return (
         Shortfall.objects.select_for_update(of=("self",))
         .select_related("cycle", "cycle__municipality", "product", "pick_list")

@@ -85,7 +85,6 @@ def prepare(request: HttpRequest) -> HttpResponse:
                 for cycle in forecast
                 if cycle.lines
             ],
-            "empty_cycles": sum(1 for cycle in forecast if not cycle.lines),
         },
     )
 
