@@ -5,6 +5,7 @@ from celery import shared_task
 from municipalities.models import Municipality
 from settlement.ledger import ledger_post_pending
 from settlement.models import SettlementPeriod
+from settlement.pdf import period_pdfs_start
 from settlement.periods import period_close, periods_due_for_close
 
 
@@ -35,3 +36,4 @@ def periods_close_in_order_task(period_ids: list[int]) -> None:
     """Close the given periods oldest first (a period closes only after the ones before it)."""
     for period in SettlementPeriod.objects.filter(pk__in=period_ids).order_by("starts_at"):
         period_close(period=period, acting_user=None)
+        period_pdfs_start(period=period)

@@ -28,6 +28,8 @@ SCHEDULES = {
     ),
     # Every day at 03:00: close ended settlement periods whose close day (SETTLEMENT_CLOSE_DAY) has come.
     "settlement-close-due": ("settlement.tasks.periods_close_due_task", {"crontab": {"minute": "0", "hour": "3"}}),
+    # Every 10 minutes: render the statement PDFs still missing in closed periods (a lost task, a restart).
+    "settlement-pdfs-pending": ("settlement.tasks_pdf.statements_pdf_pending_task", {"interval": 10 * 60}),
 }
 
 
