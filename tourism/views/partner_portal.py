@@ -81,7 +81,8 @@ def _preview(request: HttpRequest, partner: Partner, raw_code: str) -> HttpRespo
             "coupon": coupon if rejection is None or rejection.coupon else None,
             "holder": mask_name(coupon.holder.name) if coupon else "",
             "rejection": rejection,
-            "form": RedeemForm(initial={"code": raw_code}),
+            # After a refusal the typed code stays to be corrected; after a good one the field is for the next.
+            "form": RedeemForm(initial={"code": raw_code} if rejection else None),
         },
         status=200 if rejection is None else 422,
     )
