@@ -14,6 +14,7 @@ from demo.seed.delivery_shipments import seed_delivery_shipments
 from demo.seed.kiosks import seed_kiosks
 from demo.seed.subscriptions import seed_subscriptions
 from demo.seed.tenants import DEMO_PASSWORD, seed_tenants
+from demo.seed.tourism import seed_tourism_history, seed_tourism_partners
 
 BAR_WIDTH = 30
 
@@ -33,7 +34,9 @@ STEPS = [
     ("구독자·구독 / subscribers and subscriptions", _seed_subscriptions),
     # Before the shipments, so past boxes travel by the method their subscribers chose.
     ("배송 방법·수령 장소 / delivery options and choices", seed_delivery_options),
+    ("관광 제휴처·혜택 / tourism partners and offers", seed_tourism_partners),
     ("배송 상자 / shipments of past cycles", seed_delivery_shipments),
+    ("관광 쿠폰 발급·사용 / tourism coupons issued and redeemed", seed_tourism_history),
     ("상자 평가 / box ratings", seed_box_ratings),
     ("소상공인 준비 목록 / merchants' pick lists", seed_delivery_picking),
     ("키오스크·유입 경로 / showcase kiosks and campaign links", _seed_kiosks),
