@@ -12,6 +12,7 @@ from demo.seed.delivery_options import seed_box_ratings, seed_delivery_options
 from demo.seed.delivery_picking import seed_delivery_picking
 from demo.seed.delivery_shipments import seed_delivery_shipments
 from demo.seed.kiosks import seed_kiosks
+from demo.seed.settlement import seed_settlement
 from demo.seed.subscriptions import seed_subscriptions
 from demo.seed.tenants import DEMO_PASSWORD, seed_tenants
 from demo.seed.tourism import seed_tourism_history, seed_tourism_partners
@@ -40,6 +41,8 @@ STEPS = [
     ("상자 평가 / box ratings", seed_box_ratings),
     ("소상공인 준비 목록 / merchants' pick lists", seed_delivery_picking),
     ("키오스크·유입 경로 / showcase kiosks and campaign links", _seed_kiosks),
+    # Last: it closes the past months over everything the steps above recorded.
+    ("정산 마감·정산서·지급 / settlement closes, statements and payouts", seed_settlement),
 ]
 
 
