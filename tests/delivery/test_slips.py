@@ -192,3 +192,26 @@ def test_a_box_with_tourism_coupons_carries_their_cards_with_code_and_a_qr_to_re
         f"https://kkureomi.example.kr/hadong/my/shipments/{shipment.pk}/",
         f"https://kkureomi.example.kr/hadong/partner/c/{coupon.code}/",
     }
+
+
+@pytest.mark.django_db
+def test_rendering_a_chunk_costs_the_same_queries_for_two_boxes_or_five(
+    municipality, stripe_gateway, settings, tmp_path
+):
+    from delivery.slips import slip_batch_fail, slip_chunk_render
+
+    # given: seven boxes; a batch in chunks of two, and (after it failed) one in chunks of five
+    settings.MEDIA_ROOT = tmp_path
+    cycle, _orders = shipped_cycle(municipality, stripe_gateway, 7)
+    small = slip_batch_start(cycle=cycle, acting_user=None, chunk_size=2)
+    with CaptureQueriesContext(connection) as two:
+        slip_chunk_render(chunk_id=SlipChunk.objects.get(batch=small, index=0).pk)
+    slip_batch_fail(batch_id=small.pk, error="stopped for the test")
+    large = slip_batch_start(cycle=cycle, acting_user=None, chunk_size=5)
+    # when
+    with CaptureQueriesContext(connection) as five:
+        slip_chunk_render(chunk_id=SlipChunk.objects.get(batch=large, index=0).pk)
+    # then
+    assert large.pk != small.pk
+    assert SlipBatch.objects.get(pk=large.pk).done == 5
+    assert len(five) == len(two)
