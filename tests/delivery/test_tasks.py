@@ -93,3 +93,31 @@ def test_setup_periodic_tasks_registers_the_shipments_run():
     call_command("setup_periodic_tasks")
     task = PeriodicTask.objects.get(name="shipments-prepare")
     assert task.task == "delivery.tasks.shipments_prepare_due_task"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_celery_worker_on_redis_renders_slip_chunks_and_merges_them(municipality, stripe_gateway, settings, tmp_path):
+    """The slips of a cycle through the broker: one task per chunk, then the merge queued by the last one."""
+    from celery.contrib.testing.worker import start_worker
+    from pypdf import PdfReader
+
+    from config.celery import app
+    from delivery.models import SlipBatch
+    from delivery.slips import slip_batch_start
+    from tests.delivery.helpers import shipped_cycle
+
+    # given: three boxes
+    settings.MEDIA_ROOT = tmp_path
+    cycle, _orders = shipped_cycle(municipality, stripe_gateway, 3)
+    # when: rendered in chunks of one
+    with start_worker(app, perform_ping_check=False, pool="solo", shutdown_timeout=30):
+        batch = slip_batch_start(cycle=cycle, acting_user=None, chunk_size=1)
+        for _ in range(300):
+            batch.refresh_from_db()
+            if batch.status in ("done", "failed"):
+                break
+            time.sleep(0.2)
+    # then
+    assert (batch.status, batch.done, batch.chunks_done, batch.chunks_total) == ("done", 3, 3, 3)
+    assert SlipBatch.objects.count() == 1
+    assert len(PdfReader(tmp_path / batch.file).pages) == 3
