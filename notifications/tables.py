@@ -31,15 +31,21 @@ def local_datetime(value) -> str:
     return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
 
 
+# Short cells stay on one line (a phone number broken over three lines is misread); the wrapper scrolls.
+NOWRAP = {"th": {"style": "white-space: nowrap"}, "td": {"style": "white-space: nowrap; overflow-wrap: normal"}}
+
+
 class MessageTable(KrdsTable):
-    created_at = tables.Column(verbose_name=gettext_lazy("만든 시각"))
-    kind = tables.Column(verbose_name=gettext_lazy("종류"))
-    channel = tables.Column(verbose_name=gettext_lazy("채널"))
-    recipient_name = tables.Column(verbose_name=gettext_lazy("받는 분"), orderable=False)
-    address = tables.Column(verbose_name=gettext_lazy("수신처"), orderable=False)
-    subject = tables.Column(verbose_name=gettext_lazy("제목"), orderable=False)
-    status = tables.Column(verbose_name=gettext_lazy("상태"))
-    sent_at = tables.Column(verbose_name=gettext_lazy("발송 시각"))
+    created_at = tables.Column(verbose_name=gettext_lazy("만든 시각"), attrs=NOWRAP)
+    kind = tables.Column(verbose_name=gettext_lazy("종류"), attrs=NOWRAP)
+    channel = tables.Column(verbose_name=gettext_lazy("채널"), attrs=NOWRAP)
+    recipient_name = tables.Column(verbose_name=gettext_lazy("받는 분"), attrs=NOWRAP, orderable=False)
+    address = tables.Column(verbose_name=gettext_lazy("수신처"), attrs=NOWRAP, orderable=False)
+    subject = tables.Column(
+        verbose_name=gettext_lazy("제목"), attrs={"td": {"style": "min-width: 16rem"}}, orderable=False
+    )
+    status = tables.Column(verbose_name=gettext_lazy("상태"), attrs=NOWRAP)
+    sent_at = tables.Column(verbose_name=gettext_lazy("발송 시각"), attrs=NOWRAP)
     error = tables.Column(verbose_name=gettext_lazy("오류"), orderable=False)
 
     class Meta(KrdsTable.Meta):

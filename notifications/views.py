@@ -55,8 +55,23 @@ def my_notifications(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "notifications/my_notifications.html",
-        {"form": form, "received": selectors.my_messages(municipality=municipality, user=request.user)},
+        {"form": form, "received": _by_event(selectors.my_messages(municipality=municipality, user=request.user))},
     )
+
+
+def _by_event(received) -> list[dict]:
+    """One entry per event (its e-mail and 알림톡 carry the same text), newest first, with each channel's status."""
+    entries: dict[str, dict] = {}
+    for message in received:
+        entry = entries.setdefault(
+            message.event_key,
+            {"subject": message.subject, "body": message.body, "created_at": message.created_at, "channels": []},
+        )
+        entry["channels"].append(
+            _("%(channel)s %(status)s")
+            % {"channel": message.get_channel_display(), "status": message.get_status_display()}
+        )
+    return list(entries.values())
 
 
 # --- Staff -----------------------------------------------------------------------------------------------------

@@ -54,12 +54,10 @@ def test_my_page_shows_the_defaults_and_my_messages_here_newest_first(client, mu
     assert response.status_code == 200
     form = response.context["form"]
     assert form.initial == {"email_enabled": True, "sms_enabled": True}
-    subjects = [m.subject for m in response.context["received"]]
-    assert subjects == [
-        "[하동 꾸러미몰] 둘째 꾸러미 결제가 완료되었습니다",
-        "[하동 꾸러미몰] 둘째 꾸러미 결제가 완료되었습니다",
-        "[하동 꾸러미몰] 첫 꾸러미 결제가 완료되었습니다",
-        "[하동 꾸러미몰] 첫 꾸러미 결제가 완료되었습니다",
+    # one entry per event, with the status on each channel
+    assert [(e["subject"], e["channels"]) for e in response.context["received"]] == [
+        ("[하동 꾸러미몰] 둘째 꾸러미 결제가 완료되었습니다", ["알림톡·문자 대기", "이메일 대기"]),
+        ("[하동 꾸러미몰] 첫 꾸러미 결제가 완료되었습니다", ["알림톡·문자 대기", "이메일 대기"]),
     ]
     html = response.content.decode()
     assert '<label for="id_sms_enabled"><span>카카오 알림톡·문자로 받기' in html
