@@ -1,6 +1,7 @@
 """Tourism's part of other apps' pages, registered in TourismConfig.ready(): staff navigation and the
 dashboard widget (municipalities.staff_ui), the wallet link on 내 구독 and the offers section on the
-storefront's bundle page (municipalities.area_ui)."""
+storefront's bundle page (municipalities.area_ui). The partner portal's home is tourism's own page: it
+shows the links other apps register for the "partner" area (settlement's statements)."""
 
 from django.http import HttpRequest
 from django.utils import timezone
@@ -52,13 +53,6 @@ def register() -> None:
         url_name="tourism:wallet",
         order=20,
         description=_("관광지·맛집에서 쓰는 QR 쿠폰"),
-    )
-    area_ui.register_link(
-        area="partner",
-        label=_("쿠폰 사용 내역"),
-        url_name="tourism:partner-redemptions",
-        order=10,
-        description=_("달마다 사용한 쿠폰과 정산 받을 금액"),
     )
     area_ui.register_section(
         area="bundle_detail", template_name="tourism/partials/_bundle_offers.html", context=_bundle_offers, order=20
