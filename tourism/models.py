@@ -6,6 +6,7 @@ to `redeemed_partner` (always `offer.partner`) at `offer.reimbursement_won`.
 """
 
 from datetime import datetime
+from urllib.parse import quote
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -90,8 +91,6 @@ class Partner(TenantModel):
     @property
     def map_url(self) -> str:
         """A map link a phone opens in its map app: by coordinates when known, else by address."""
-        from urllib.parse import quote
-
         if self.latitude is not None and self.longitude is not None:
             return f"https://map.kakao.com/link/map/{quote(self.name)},{self.latitude},{self.longitude}"
         return f"https://map.kakao.com/link/search/{quote(self.address)}"

@@ -191,3 +191,20 @@ def test_redemptions_month_page_lists_and_totals(client, municipality, partner, 
     response = client.get(url("partner-redemptions", municipality), {"month": month})
     assert response.context["totals"].count == 1
     assert "홍*동" in response.content.decode()
+
+
+def test_guessing_codes_in_the_portal_is_throttled(client, municipality, staff_user, coupon):
+    # given: ten well-formed codes that do not exist
+    from tourism import throttle
+    from tourism.codes import generate_code
+
+    client.force_login(staff_user)
+    for _ in range(throttle.MAX_FAILURES):
+        client.get(url("partner-redeem", municipality), {"code": generate_code()})
+    # when: the right code now
+    response = client.post(url("partner-redeem", municipality), {"code": coupon.code})
+    # then
+    assert response.status_code == 422
+    assert "잠시 조회를 막았습니다" in response.content.decode()
+    coupon.refresh_from_db()
+    assert coupon.redeemed_at is None

@@ -298,3 +298,25 @@ def test_offer_list_shows_rates_and_caps(client, municipality):
     assert (record.issued_count, record.redeemed_count, record.month_redeemed, record.bundle_count) == (2, 1, 1, 1)
     body = response.content.decode()
     assert "50.0%" in body and "1 / 1" in body
+
+
+def test_staff_lists_do_not_grow_queries_with_rows(client, municipality, django_assert_max_num_queries):
+    # given
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    partner = PartnerFactory(municipality=municipality)
+    issued_coupon(OfferFactory(partner=partner))
+    client.force_login(staff(municipality))
+    counts = {}
+    for name in ("staff-partners", "staff-offers", "staff-report"):
+        with CaptureQueriesContext(connection) as queries:
+            client.get(url(name, municipality))
+        counts[name] = len(queries)
+    for _ in range(6):
+        more = PartnerFactory(municipality=municipality)
+        issued_coupon(OfferFactory(partner=more))
+    # then
+    for name, count in counts.items():
+        with django_assert_max_num_queries(count):
+            client.get(url(name, municipality))
