@@ -24,7 +24,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from bundles.models import Product
+from bundles.models import STORAGE_RANK, Product
 from core.money import format_won
 from delivery.allocation import Demand, allocate
 from delivery.models import PickList, Shortfall, ShortfallEffect
@@ -158,7 +158,8 @@ def _short_items(shortfall: Shortfall) -> QuerySet[OrderItem]:
 
 def substitute_candidates(*, shortfall: Shortfall) -> QuerySet[Product]:
     """Products that may stand in for the short one in this cycle: same municipality and category, on sale
-    by an active merchant, in season in the ship month, a supply price at least the one in the boxes, and
+    by an active merchant, in season in the ship month, a supply price at least the one in the boxes, kept
+    no colder than the short product (the boxes' shipments already carry their cold-chain class), and
     enough units per cycle left after this cycle's paid orders of it for the units missing. Two queries."""
     short = shortfall.product
     cycle = shortfall.cycle
@@ -179,6 +180,7 @@ def substitute_candidates(*, shortfall: Shortfall) -> QuerySet[Product]:
             merchant__is_active=True,
             category=short.category,
             supply_price_won__gte=value,
+            storage_class__in=[c for c, rank in STORAGE_RANK.items() if rank <= STORAGE_RANK[short.storage_class]],
         )
         .exclude(pk=short.pk)
         .exclude(pk__in=open_short)
@@ -250,13 +252,13 @@ def _allocate(locked: Shortfall) -> list[_Affected]:
     )
 
 
-def _shrink_items(affected: list[_Affected], keep_rows: bool) -> None:
-    """Leave each affected item with its allocated units (rows left with none are deleted unless kept)."""
+def _shrink_items(affected: list[_Affected]) -> None:
+    """Leave each affected item with its allocated units; a row left with none goes (the box no longer
+    holds that product, so packing slips and the merchant's statement leave it out)."""
     OrderItem.objects.bulk_update(
         [OrderItem(pk=a.item_id, quantity=a.allocated) for a in affected if a.allocated], ["quantity"]
     )
-    if not keep_rows:
-        OrderItem.objects.filter(pk__in=[a.item_id for a in affected if not a.allocated]).delete()
+    OrderItem.objects.filter(pk__in=[a.item_id for a in affected if not a.allocated]).delete()
 
 
 def _close_list_if_done(pick_list_id: int) -> None:
@@ -345,7 +347,7 @@ def shortfall_substitute(
         tax_type=substitute.tax_type,
     )
     added = [a for a in affected if a not in in_place]
-    _shrink_items(added, keep_rows=False)
+    _shrink_items(added)
     if added:
         values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s)"] * len(added))
         params: list = []
@@ -481,7 +483,7 @@ def _refund_decide(*, shortfall: Shortfall, acting_user: User | None, note: str)
         raise PickingNotAllowed(_("이미 처리한 부족입니다."))
     affected = _allocate(locked)
     plan = _refund_plan(locked, affected)
-    _shrink_items(affected, keep_rows=False)
+    _shrink_items(affected)
     now = clock.now()
     ShortfallEffect.objects.bulk_create(
         ShortfallEffect(

@@ -154,6 +154,7 @@ def test_only_valid_substitutes_are_offered_and_accepted(farm, municipality):
     ProductFactory(
         merchant=other, name="겨울차", category=Category.TEA, supply_price_won=7_000, season_months=1
     )  # January
+    ProductFactory(merchant=other, name="냉동차", category=Category.TEA, supply_price_won=7_000, storage_class="frozen")
     ProductFactory(
         merchant=MerchantFactory(municipality=municipality, is_active=False),
         category=Category.TEA,
