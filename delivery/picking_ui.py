@@ -1,16 +1,18 @@
 """The pick-list pages on other apps' pages, through the registries: the merchant portal's links
 (준비할 상품, 준비 목록 확인), a merchant-home section that says what awaits the merchant's answer, and the
-staff nav link to the pick lists."""
+staff nav link and dashboard widget of the pick lists."""
 
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bundles.models import Merchant
-from delivery.models import PickList
+from delivery.models import PickList, Shortfall
 from municipalities import area_ui, staff_ui
 from municipalities.models import Role
 
 PICKING_STAFF_ROLES = frozenset({Role.ADMIN, Role.LOGISTICS, Role.CURATOR})
+WIDGET_ROWS = 5
 
 
 def _merchant_home_section(request: HttpRequest, merchant: Merchant) -> dict | None:
@@ -18,6 +20,23 @@ def _merchant_home_section(request: HttpRequest, merchant: Merchant) -> dict | N
         municipality_id=merchant.municipality_id, merchant_id=merchant.pk, status=PickList.Status.AWAITING
     ).count()
     return {"awaiting": awaiting} if awaiting else None
+
+
+def _staff_widget(request: HttpRequest) -> dict:
+    """Open shortfalls first (they hold boxes back), and how many pick lists still await a merchant."""
+    municipality = request.municipality
+    return {
+        "open_shortfalls": list(
+            Shortfall.objects.filter(municipality_id=municipality.pk, status=Shortfall.Status.OPEN)
+            .select_related("product", "pick_list__merchant", "cycle")
+            .order_by("cycle__ship_date", "pk")[:WIDGET_ROWS]
+        ),
+        "awaiting": PickList.objects.filter(
+            municipality_id=municipality.pk,
+            status=PickList.Status.AWAITING,
+            cycle__ship_date__gte=timezone.localdate(),
+        ).count(),
+    }
 
 
 def register() -> None:
@@ -47,4 +66,10 @@ def register() -> None:
         roles=PICKING_STAFF_ROLES,
         order=36,
         sections={"delivery:staff-picking-cycle"},
+    )
+    staff_ui.register_widget(
+        template_name="delivery/staff/picking_widget.html",
+        context=_staff_widget,
+        roles=PICKING_STAFF_ROLES,
+        order=36,
     )

@@ -128,3 +128,11 @@ def test_a_bad_policy_or_a_curator_changes_nothing(client, municipality, staff_a
     assert refused.status_code == 403
     municipality.refresh_from_db()
     assert municipality.shortfall_policy == "oldest_first"
+
+
+def test_the_staff_home_shows_open_shortfalls(client, municipality, short, staff_admin):
+    client.force_login(staff_admin)
+    body = client.get(reverse("municipalities:staff-home", kwargs={"municipality_slug": municipality.slug}))
+    text = body.content.decode()
+    assert "11-19 발송 · 가람농원 · 녹차 4개 중 2개" in text
+    assert url("staff-picking-cycle", municipality, cycle_id=short["cycle"].pk) in text
