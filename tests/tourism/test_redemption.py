@@ -10,7 +10,7 @@ from tests.tourism.factories import OfferFactory, PartnerFactory, partner_user
 from tests.tourism.helpers import issued_coupon
 from tourism import throttle
 from tourism.codes import format_code, generate_code
-from tourism.models import Coupon
+from tourism.models import Coupon, Partner
 from tourism.services import CouponRejected, Reason, coupon_lookup, coupon_redeem
 
 pytestmark = pytest.mark.django_db
@@ -290,3 +290,16 @@ def test_the_last_redemption_under_a_monthly_cap_is_given_once(partner, staff_us
     # then
     assert sorted(results) == sorted(["ok"] + [Reason.CAP_REACHED] * 9)
     assert Coupon.objects.filter(offer=offer, redeemed_at__isnull=False).count() == 1
+
+
+def test_a_partner_whose_partnership_ended_cannot_redeem(municipality, partner, staff_user, coupon):
+    # given
+    Partner.objects.filter(pk=partner.pk).update(is_active=False)
+    partner.refresh_from_db()
+    # when
+    error = _rejected(coupon_redeem, coupon=coupon, partner=partner, acting_user=staff_user, now=NOW)
+    # then
+    assert error.reason == Reason.PARTNER_INACTIVE
+    assert error.message == "이 제휴처는 지금 쿠폰을 받을 수 없습니다. 군청 담당자(055-880-2114)에게 문의해 주세요."
+    coupon.refresh_from_db()
+    assert coupon.redeemed_at is None

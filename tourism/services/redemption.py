@@ -39,6 +39,7 @@ class Reason(enum.StrEnum):
     NOT_YET_VALID = "not_yet_valid"
     WRONG_PARTNER = "wrong_partner"
     CAP_REACHED = "cap_reached"
+    PARTNER_INACTIVE = "partner_inactive"
     BAD_TIME = "bad_time"
 
 
@@ -113,6 +114,13 @@ def coupon_check(*, coupon: Coupon, partner: Partner, at: datetime) -> None:
             Reason.REDEEMED,
             _("이미 사용한 쿠폰입니다. %(when)s에 %(where)s에서 사용했습니다.")
             % {"when": _when(coupon.redeemed_at), "where": where},
+            coupon,
+        )
+    if not partner.is_active:
+        raise CouponRejected(
+            Reason.PARTNER_INACTIVE,
+            _("이 제휴처는 지금 쿠폰을 받을 수 없습니다. 군청 담당자(%(phone)s)에게 문의해 주세요.")
+            % {"phone": partner.municipality.contact_phone},
             coupon,
         )
     if coupon.offer.partner_id != partner.pk:
