@@ -16,6 +16,7 @@ from delivery.options import (
 )
 from delivery.ratings import COMMENT_MAX, SCORES
 from subscriptions.forms import radio_options
+from subscriptions.staff_forms import DateInput, KrdsCheckboxSelectMultiple
 
 Method = Shipment.Method
 COLD_HELP = _("휴일과 그 전날에는 보내지 않습니다. 다른 날에 발송하는 회차의 냉장·냉동 상자는 다음 가능한 날에 갑니다.")
@@ -40,7 +41,7 @@ class DeliverySettingsForm(KrdsFormMixin, forms.Form):
         label=_("냉장·냉동 상자를 보내는 요일"),
         choices=[(index, label) for index, label in enumerate(WEEKDAY_LABELS)],
         coerce=int,
-        widget=forms.CheckboxSelectMultiple,
+        widget=KrdsCheckboxSelectMultiple,
         required=False,
         help_text=COLD_HELP,
     )
@@ -63,7 +64,7 @@ class DeliverySettingsForm(KrdsFormMixin, forms.Form):
 
 
 class HolidayForm(KrdsFormMixin, forms.Form):
-    day = forms.DateField(label=_("날짜"), widget=forms.DateInput(attrs={"type": "date"}))
+    day = forms.DateField(label=_("날짜"), widget=DateInput())
     name = forms.CharField(label=_("이름"), max_length=40, widget=forms.TextInput(attrs={"placeholder": _("추석")}))
 
 

@@ -83,6 +83,7 @@ class Step:
     label: str
     when: str
     state: str  # done, current, todo
+    current: bool = False
 
 
 def timeline(shipment: Shipment, *, municipality, today) -> list[Step]:
@@ -101,11 +102,14 @@ def timeline(shipment: Shipment, *, municipality, today) -> list[Step]:
             state = "done" if stamps[status] else "todo"
         else:
             state = "done" if index < reached else "current" if index == reached else "todo"
+            # A delivered box has arrived: its last step is done, not in progress.
+            if status == Status.DELIVERED and state == "current":
+                state = "done"
         stamp = stamps[status]
         when = moment_text(stamp, municipality=municipality, today=today) if stamp and state != "todo" else ""
         if status == Status.SHIPPED and state == "todo":
             when = _("%(day)s 예정") % {"day": day_text(ship_day(shipment), today=today)}
-        steps.append(Step(str(labels[status]), when, state))
+        steps.append(Step(str(labels[status]), when, state, current=index == reached))
     return steps
 
 
