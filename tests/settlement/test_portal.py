@@ -146,3 +146,15 @@ def test_a_partner_sees_only_its_own_coupon_statement(client, municipality, stri
     merchant_statement = Statement.objects.filter(party_kind="merchant").first()
     assert client.get(url("partner-statement", municipality, statement_id=merchant_statement.pk)).status_code == 404
     assert client.get(url("merchant-statements", municipality)).status_code == 403
+
+
+def test_the_merchant_and_partner_homes_link_to_their_statements(client, municipality):
+    from tests.bundles.factories import MerchantFactory
+    from tests.tourism.factories import PartnerFactory
+
+    client.force_login(merchant_user(MerchantFactory(municipality=municipality)))
+    home = client.get(reverse("bundles:merchant-home", kwargs={"municipality_slug": municipality.slug}))
+    assert url("merchant-statements", municipality) in home.content.decode()
+    client.force_login(partner_user(PartnerFactory(municipality=municipality)))
+    home = client.get(reverse("tourism:partner-home", kwargs={"municipality_slug": municipality.slug}))
+    assert url("partner-statements", municipality) in home.content.decode()
