@@ -1,18 +1,22 @@
 """The subscriber's box pages (list, detail with timeline and tracking, rating) and the delivery-method page:
 the owner only; anyone else's box or another municipality's is a 404; refusals are Korean and change nothing."""
 
+from datetime import date
+
 import pytest
+import time_machine
 from django.test import RequestFactory
 from django.urls import reverse
 
 from delivery.courier import tracking_import
 from delivery.models import BoxRating, DeliveryPreference, Shipment
-from delivery.options import PickupPointData, delivery_settings_update, pickup_point_save
+from delivery.options import PickupPointData, delivery_settings_update, holiday_add, pickup_point_save
 from delivery.ratings import box_rating_save
-from delivery.services import shipment_move
+from delivery.services import shipment_move, shipments_create_for_cycle
 from municipalities import area_ui
 from tests.accounts.factories import UserFactory
-from tests.delivery.helpers import shipped_cycle
+from tests.bundles.factories import ProductFactory
+from tests.delivery.helpers import BEFORE, bundle_with, close_and_charge, shipped_cycle, subscribe
 
 
 def _url(name: str, municipality, **kwargs) -> str:
@@ -226,3 +230,25 @@ def _request(municipality):
     request.resolver_match = None
     request.roles = frozenset({"merchant"})
     return request
+
+
+@pytest.mark.django_db
+def test_a_cold_box_waiting_for_an_allowed_day_says_when_and_why(client, municipality, stripe_gateway):
+    # given: a chilled box of the Thursday cycle, with Friday a holiday
+    holiday_add(municipality=municipality, day=date(2026, 11, 20), name="임시 휴일", acting_user=None)
+    product = ProductFactory(merchant__municipality=municipality, storage_class="chilled")
+    plan = bundle_with(municipality, [(product, 1)]).plans.get()
+    with time_machine.travel(BEFORE, tick=False):
+        sub = subscribe(municipality, stripe_gateway, plan)
+    close_and_charge(sub.first_cycle, stripe_gateway)
+    shipments_create_for_cycle(cycle=sub.first_cycle)
+    box = Shipment.objects.get(order__subscription=sub)
+    client.force_login(sub.subscriber.user)
+    # when
+    with time_machine.travel(BEFORE, tick=False):
+        html = client.get(_url("my-shipment", municipality, shipment_id=box.pk)).content.decode()
+    # then
+    assert "11월 23일(월) 발송" in html
+    assert "11월 23일(월) 예정" in html
+    assert "냉장·냉동 상자는 주말이나 휴일 전날에 보내지 않습니다" in html
+    assert 'name="score"' not in html  # not delivered: no rating yet
