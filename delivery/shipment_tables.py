@@ -6,6 +6,7 @@ select_related parents, so a page costs no query per row. A cold box carries a b
 import django_tables2 as tables
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from bundles.models import StorageClass
@@ -91,20 +92,14 @@ class CycleShipmentTable(KrdsTable):
 
 
 class ShipmentTable(KrdsTable):
-    pick = tables.CheckBoxColumn(
-        accessor="pk",
-        verbose_name=_("선택"),
-        attrs={
-            "input": {"name": "shipment", "form": "bulk-form"},
-            "th__input": {"aria-label": _("이 쪽 전체 선택"), "id": "pick-all"},
-        },
-        exclude_from_export=True,
-    )
+    # KRDS check boxes (the native box is drawn by the label), each named for screen readers.
+    pick = tables.Column(accessor="pk", verbose_name=_("선택"), orderable=False, exclude_from_export=True)
     order = tables.Column(accessor="order_id", verbose_name=_("주문 번호"))
     recipient = tables.Column(accessor="order__recipient", verbose_name=_("받는 분"))
     bundle = tables.Column(accessor="order__bundle_name", verbose_name=_("꾸러미"))
     storage_class = tables.Column(verbose_name=_("보관"))
     method = tables.Column(verbose_name=_("배송 방법"))
+    ship_on = tables.Column(verbose_name=_("발송일"), default="—")
     courier = tables.Column(verbose_name=_("택배사"))
     tracking_number = tables.Column(verbose_name=_("운송장 번호"))
     status = tables.Column(verbose_name=_("상태"))
@@ -119,6 +114,7 @@ class ShipmentTable(KrdsTable):
             "bundle",
             "storage_class",
             "method",
+            "ship_on",
             "courier",
             "tracking_number",
             "status",
@@ -131,6 +127,19 @@ class ShipmentTable(KrdsTable):
         self.municipality_slug = municipality_slug
         self.show_personal_data = show_personal_data
         super().__init__(*args, **kwargs)
+        self.columns["pick"].column.verbose_name = format_html(
+            '<span class="krds-form-check"><input type="checkbox" id="pick-all">'
+            '<label for="pick-all"><span class="sr-only">{}</span></label></span>',
+            gettext("이 쪽 상자 모두 선택"),
+        )
+
+    def render_pick(self, record: Shipment) -> str:
+        return format_html(
+            '<span class="krds-form-check"><input type="checkbox" name="shipment" value="{pk}" id="pick-{pk}" '
+            'form="bulk-form"><label for="pick-{pk}"><span class="sr-only">{label}</span></label></span>',
+            pk=record.pk,
+            label=gettext("주문 #%(order)s 선택") % {"order": record.order_id},
+        )
 
     def render_order(self, record: Shipment) -> str:
         url = reverse(
@@ -165,6 +174,9 @@ class ShipmentTable(KrdsTable):
         if record.pickup_point_id:
             return f"{record.get_method_display()} ({record.pickup_point.name})"
         return record.get_method_display()
+
+    def render_ship_on(self, value) -> str:
+        return value.strftime("%Y-%m-%d")
 
     def render_status(self, record: Shipment) -> str:
         return status_badge(record.status)
