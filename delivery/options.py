@@ -382,13 +382,15 @@ def delivery_preference_set(
 ) -> DeliveryPreference:
     """Record how the subscription's boxes should travel, from the next box made into a shipment.
 
-    Refuses with DeliveryChoiceNotAllowed (a Korean message; nothing changes): a method the municipality
-    does not offer, local delivery for an address outside the local area, and a pickup point that is not
-    an active point of this municipality. Locks the preference row (the subscription row when there is
-    none yet), so two submissions end in one row; choosing the same again changes nothing."""
+    Refuses with DeliveryChoiceNotAllowed (a Korean message; nothing changes): a canceled subscription, a
+    method the municipality does not offer, local delivery for an address outside the local area, and a
+    pickup point that is not an active point of this municipality. Locks the subscription row, so two
+    submissions end in one preference row; choosing the same again changes nothing."""
     Subscription.objects.select_for_update().filter(pk=subscription.pk).first()
     municipality_id = subscription.municipality_id
     settings = settings_peek(municipality_id=municipality_id)
+    if subscription.status == Subscription.Status.CANCELED:
+        raise DeliveryChoiceNotAllowed(_("해지한 구독은 받는 방법을 바꿀 수 없습니다."))
     if method not in Method.values:
         raise DeliveryChoiceNotAllowed(_("배송 방법을 다시 골라 주세요."))
     point = None

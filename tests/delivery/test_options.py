@@ -21,6 +21,7 @@ from delivery.options import (
     pickup_point_save,
     settings_for,
 )
+from subscriptions.models import Subscription
 from tests.delivery.helpers import BEFORE, subscribe_at
 from tests.subscriptions.helpers import published_bundle
 
@@ -283,3 +284,14 @@ def test_the_next_box_falls_back_to_courier_when_the_choice_no_longer_holds(muni
     choice = effective_choice(subscription=sub)
     assert (choice.method, choice.asked_method) == ("courier", "local")
     assert choice.note == "배송지가 직접 배송 지역 밖이라 택배로 보내 드립니다."
+
+
+@pytest.mark.django_db
+def test_a_canceled_subscription_keeps_its_method(municipality, stripe_gateway, open_options):
+    sub = _subscription(municipality, stripe_gateway, IN_AREA)
+    Subscription.objects.filter(pk=sub.pk).update(status=Subscription.Status.CANCELED)
+    sub.refresh_from_db()
+    with pytest.raises(DeliveryChoiceNotAllowed) as error:
+        delivery_preference_set(subscription=sub, method="local", acting_user=None)
+    assert error.value.message == "해지한 구독은 받는 방법을 바꿀 수 없습니다."
+    assert not DeliveryPreference.objects.filter(subscription=sub).exists()
