@@ -375,6 +375,8 @@ def shortfall_substitute(
             units_ordered=a.units,
             units_allocated=a.allocated,
             substitute=substitute,
+            supply_price_won=a.supply_price_won,
+            substitute_supply_price_won=substitute.supply_price_won,
             created_at=now,
         )
         for a in affected
@@ -410,7 +412,7 @@ def refund_share_won(*, paid_goods_won: int, boxes: int, missing_value_won: int,
 
 def _refund_plan(locked: Shortfall, affected: list[_Affected]) -> dict[int, tuple[int, int]]:
     """order id → (the order that was charged for this box, amount to refund), capped by what that order
-    can still refund. Four queries whatever the number of orders."""
+    can still refund. Five queries whatever the number of orders."""
     order_ids = [a.order_id for a in affected]
     orders = {
         row["pk"]: row
@@ -433,12 +435,25 @@ def _refund_plan(locked: Shortfall, affected: list[_Affected]) -> dict[int, tupl
             .values("pk", "subscription_id", "boxes_charged", "amount_won", "shipping_fee_won", "shipping_support_won")
         ):
             term_orders.setdefault(row["subscription_id"], row)
+    # The box's supply value as it was charged: today's items, with what earlier decisions took out put
+    # back and what they put in taken out (a substitute worth more must not shrink this refund).
     box_values = dict(
         OrderItem.objects.filter(order_id__in=order_ids)
         .values("order_id")
         .annotate(value=Sum(F("supply_price_won") * F("quantity")))
         .values_list("order_id", "value")
     )
+    for order_id, change in (
+        ShortfallEffect.objects.filter(order_id__in=order_ids)
+        .values("order_id")
+        .annotate(
+            change=Sum(
+                (F("units_ordered") - F("units_allocated")) * (F("supply_price_won") - F("substitute_supply_price_won"))
+            )
+        )
+        .values_list("order_id", "change")
+    ):
+        box_values[order_id] = box_values.get(order_id, 0) + change
     charged = {
         a.order_id: (
             orders[a.order_id]
@@ -492,6 +507,7 @@ def _refund_decide(*, shortfall: Shortfall, acting_user: User | None, note: str)
             order_id=a.order_id,
             units_ordered=a.units,
             units_allocated=a.allocated,
+            supply_price_won=a.supply_price_won,
             refund_order_id=plan.get(a.order_id, (None, 0))[0],
             refund_won=plan.get(a.order_id, (None, 0))[1],
             created_at=now,

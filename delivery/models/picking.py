@@ -119,6 +119,10 @@ class ShortfallEffect(TenantModel):
     units_ordered = models.PositiveIntegerField()
     units_allocated = models.PositiveIntegerField()
     substitute = models.ForeignKey(Product, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    # Per unit: the short product's supply price in the box, and the substitute's (0 for a refund). With them
+    # the box's value as it was charged can be rebuilt after any number of decisions (refund shares use it).
+    supply_price_won = models.PositiveIntegerField(default=0)
+    substitute_supply_price_won = models.PositiveIntegerField(default=0)
     # The order that was charged for this box (itself, or the prepaid term's order) and the amount due.
     refund_order = models.ForeignKey(Order, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     refund_won = models.PositiveIntegerField(default=0)

@@ -317,3 +317,23 @@ def test_substitution_queries_do_not_grow_with_the_affected_orders(municipality,
     # then
     assert len(small_queries) == len(large_queries)
     assert OrderItem.objects.filter(product=large_substitute).count() == 5
+
+
+def test_a_refund_after_a_substitution_is_a_share_of_the_box_as_it_was_charged(farm, municipality, stripe_gateway):
+    # given: the teas were partly replaced by a dearer tea (6,000원 instead of 5,000원)
+    green = ProductFactory(
+        merchant=MerchantFactory(municipality=municipality), category=Category.TEA, supply_price_won=6_000
+    )
+    with time_machine.travel(CHARGE_TIME, tick=False):
+        shortfall_substitute(shortfall=_report(farm, available=3), substitute=green, acting_user=None)
+        # when: the rice cannot come at all and is refunded
+        rice_list = PickList.objects.get(cycle=farm["cycle"], merchant=farm["rice"].merchant)
+        [rice_short] = pick_list_report_shortfall(
+            pick_list_obj=rice_list,
+            reports=[ShortfallReport(product_id=farm["rice"].pk, units_available=0, reason="창고 침수")],
+            acting_user=None,
+        )
+        shortfall_refund(shortfall=rice_short, acting_user=None, gateway=stripe_gateway)
+    # then: every box gets the rice's share of what it was charged for (10,000 of 20,000 → 25,000 of 50,000),
+    # whatever was substituted in it before
+    assert [Order.objects.get(pk=o.pk).refunded_won for o in farm["orders"]] == [25_000, 25_000, 25_000]
