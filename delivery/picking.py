@@ -5,6 +5,10 @@ The two answer the same question at different times. The forecast counts the sub
 subscriptions.billing.close.cycle_close will turn into orders (the same "due" rule, the same bundle
 items), so when nothing changes between the forecast and the cutoff (no new subscription, skip, pause,
 cancel or bundle edit) and every order is paid, the forecast of a cycle equals its pick list.
+
+Once a cycle's orders are charged, pick_lists_confirm_for_cycle keeps the pick list as one PickList per
+merchant (the snapshot the merchant confirms; delivery.shortfalls handles what they cannot bring), and
+pick_lists_sync brings those snapshots up to date after a late payment or a shortfall decision.
 """
 
 from collections import defaultdict
