@@ -14,7 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Sum
 from django.utils.translation import gettext as _
 
@@ -27,7 +27,7 @@ from subscriptions import clock
 from subscriptions.models import Order, OrderItem, Refund
 from tourism.models import Coupon
 
-BATCH = 10_000
+BATCH = 5_000
 
 
 class UnbalancedPosting(Exception):
@@ -341,57 +341,114 @@ def _place(municipality: Municipality, plans: list[PlannedPosting], closed_end: 
     return periods
 
 
+_POSTING_COLUMNS = (
+    "municipality_id",
+    "period_id",
+    "kind",
+    "source_key",
+    "occurred_at",
+    "posted_at",
+    "memo",
+    "adjusts_id",
+    "order_id",
+    "refund_id",
+    "coupon_id",
+)
+_LINE_COLUMNS = (
+    "municipality_id",
+    "posting_id",
+    "period_id",
+    "account",
+    "amount_won",
+    "merchant_id",
+    "partner_id",
+    "order_id",
+    "product_id",
+    "product_name",
+    "quantity",
+    "unit_supply_price_won",
+    "tax_type",
+)
+
+
+def _insert_sql(model, columns: tuple[str, ...], rows: int, returning: bool = False) -> str:
+    table = connection.ops.quote_name(model._meta.db_table)
+    row = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    returning_id = " RETURNING id" if returning else ""
+    # Only table and column names and placeholders are assembled; every value is a parameter.
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES {', '.join([row] * rows)}{returning_id}"  # noqa: S608
+
+
+def _rows_per_insert(columns: tuple[str, ...]) -> int:
+    # SQLite (the demo) caps the parameters of one statement; PostgreSQL takes BATCH rows at once.
+    limit = connection.features.max_query_params
+    return BATCH if limit is None else max(1, min(BATCH, limit // len(columns)))
+
+
 def _write(municipality: Municipality, plans: list[PlannedPosting], now: datetime) -> int:
+    """Insert postings and their lines with plain multi-row INSERTs (model instances would cost far more
+    than the database work for 100,000 lines): about one query per BATCH rows on PostgreSQL."""
     if not plans:
         return 0
     for plan in plans:
         plan.check_balanced()
-    postings = Posting.objects.bulk_create(
-        [
-            Posting(
-                municipality=municipality,
-                period=plan.period,
-                kind=plan.kind,
-                source_key=plan.source_key,
-                occurred_at=plan.occurred_at,
-                posted_at=now,
-                memo=plan.memo[:200],
-                adjusts_id=plan.adjusts_id,
-                order_id=plan.order_id,
-                refund_id=plan.refund_id,
-                coupon_id=plan.coupon_id,
-            )
-            for plan in plans
-        ],
-        batch_size=BATCH,
-    )
-    # Each INSERT carries whole postings (never part of one): the database checks that the lines of every
-    # posting in one INSERT sum to 0 (migration 0005).
-    chunk: list[PostingLine] = []
-    for plan, posting in zip(plans, postings, strict=True):
-        if chunk and len(chunk) + len(plan.lines) > BATCH:
-            PostingLine.objects.bulk_create(chunk)
-            chunk = []
-        chunk.extend(
-            PostingLine(
-                municipality=municipality,
-                posting=posting,
-                period=plan.period,
-                account=line.account,
-                amount_won=line.amount_won,
-                merchant_id=line.merchant_id,
-                partner_id=line.partner_id,
-                order_id=line.order_id,
-                product_id=line.product_id,
-                product_name=line.product_name,
-                quantity=line.quantity,
-                unit_supply_price_won=line.unit_supply_price_won,
-                tax_type=line.tax_type,
-            )
-            for line in plan.lines
+    adapt = connection.ops.adapt_datetimefield_value
+    posted_at = adapt(now)
+    posting_rows = [
+        (
+            municipality.pk,
+            plan.period.pk,
+            str(plan.kind),
+            plan.source_key,
+            adapt(plan.occurred_at),
+            posted_at,
+            plan.memo[:200],
+            plan.adjusts_id,
+            plan.order_id,
+            plan.refund_id,
+            plan.coupon_id,
         )
-    if chunk:
-        PostingLine.objects.bulk_create(chunk)
+        for plan in plans
+    ]
+    posting_ids: list[int] = []
+    size = _rows_per_insert(_POSTING_COLUMNS)
+    with connection.cursor() as cursor:
+        for start in range(0, len(posting_rows), size):
+            rows = posting_rows[start : start + size]
+            cursor.execute(
+                _insert_sql(Posting, _POSTING_COLUMNS, len(rows), returning=True),
+                [value for row in rows for value in row],
+            )
+            # Rows come back in the order of the VALUES list (as Django's bulk_create also relies on).
+            posting_ids.extend(row[0] for row in cursor.fetchall())
+        # Each INSERT carries whole postings (never part of one): the database checks that the lines of
+        # every posting in one INSERT sum to 0 (migration 0005).
+        size = _rows_per_insert(_LINE_COLUMNS)
+        chunk: list[tuple] = []
+        for plan, posting_id in zip(plans, posting_ids, strict=True):
+            if chunk and len(chunk) + len(plan.lines) > size:
+                cursor.execute(_insert_sql(PostingLine, _LINE_COLUMNS, len(chunk)), [v for row in chunk for v in row])
+                chunk = []
+            chunk.extend(
+                (
+                    municipality.pk,
+                    posting_id,
+                    plan.period.pk,
+                    str(line.account),
+                    line.amount_won,
+                    line.merchant_id,
+                    line.partner_id,
+                    line.order_id,
+                    line.product_id,
+                    line.product_name,
+                    line.quantity,
+                    line.unit_supply_price_won,
+                    line.tax_type,
+                )
+                for line in plan.lines
+            )
+        if chunk:
+            cursor.execute(_insert_sql(PostingLine, _LINE_COLUMNS, len(chunk)), [v for row in chunk for v in row])
     return len(plans)
 
 

@@ -164,14 +164,24 @@ class Posting(AppendOnlyModel, TenantModel):
 
 class PostingLine(AppendOnlyModel, TenantModel):
     posting = models.ForeignKey(Posting, on_delete=models.PROTECT, related_name="lines")
-    period = models.ForeignKey(SettlementPeriod, on_delete=models.PROTECT, related_name="+")
+    # Indexes only where the ledger is read (by posting, by period's party): every index is paid on each of
+    # the many lines written by a close.
+    period = models.ForeignKey(SettlementPeriod, on_delete=models.PROTECT, related_name="+", db_index=False)
     account = models.CharField(max_length=30, choices=Account.choices)
     # Signed won: + debit (money in for the event), − credit (where it goes). See the module docstring.
     amount_won = models.BigIntegerField()
-    merchant = models.ForeignKey("bundles.Merchant", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    partner = models.ForeignKey("tourism.Partner", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    order = models.ForeignKey("subscriptions.Order", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    product = models.ForeignKey("bundles.Product", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    merchant = models.ForeignKey(
+        "bundles.Merchant", on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+    )
+    partner = models.ForeignKey(
+        "tourism.Partner", on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+    )
+    order = models.ForeignKey(
+        "subscriptions.Order", on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+    )
+    product = models.ForeignKey(
+        "bundles.Product", on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+    )
     product_name = models.CharField(max_length=80, blank=True)
     quantity = models.IntegerField(null=True, blank=True)
     unit_supply_price_won = models.PositiveIntegerField(null=True, blank=True)
@@ -190,7 +200,11 @@ class PostingLine(AppendOnlyModel, TenantModel):
         ]
         indexes = [
             models.Index(fields=["period", "account", "merchant"], name="posting_line_period_merchant"),
-            models.Index(fields=["period", "account", "partner"], name="posting_line_period_partner"),
+            models.Index(
+                fields=["period", "account", "partner"],
+                condition=models.Q(partner__isnull=False),
+                name="posting_line_period_partner",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -307,9 +321,16 @@ class StatementLine(AppendOnlyModel, TenantModel):
     statement = models.ForeignKey(Statement, on_delete=models.PROTECT, related_name="lines")
     kind = models.CharField(max_length=12, choices=Kind.choices)
     occurred_at = models.DateTimeField(_("일시"))
-    posting_line = models.ForeignKey(PostingLine, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    order = models.ForeignKey("subscriptions.Order", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    coupon = models.ForeignKey("tourism.Coupon", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    # Read only through the statement: no index of their own (each is paid on every line a close writes).
+    posting_line = models.ForeignKey(
+        PostingLine, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+    )
+    order = models.ForeignKey(
+        "subscriptions.Order", on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+    )
+    coupon = models.ForeignKey(
+        "tourism.Coupon", on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+    )
     bundle_name = models.CharField(_("꾸러미"), max_length=80, blank=True)
     product_name = models.CharField(_("상품"), max_length=80, blank=True)
     quantity = models.IntegerField(_("수량"), null=True, blank=True)

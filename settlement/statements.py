@@ -108,7 +108,8 @@ def _insert_lines(column: str, payable: str) -> str:
         -l.amount_won, p.memo
     FROM {_t(PostingLine)} l
     JOIN {_t(Posting)} p ON p.id = l.posting_id
-    JOIN {_t(Statement)} s ON s.period_id = l.period_id AND s.{column} = l.{column}
+    JOIN {_t(Statement)} s ON s.municipality_id = %(municipality)s AND s.period_id = l.period_id
+        AND s.{column} = l.{column} AND s.{column} IS NOT NULL
     LEFT JOIN {_t(Order)} o ON o.id = l.order_id
     WHERE l.period_id = %(period)s AND l.account = '{payable}'
     ORDER BY p.occurred_at, l.id
