@@ -4,6 +4,8 @@ for by staff and confirmed by finance, the PDF rendering progress (htmx polling)
 chart per party, and the reconciliation report that must show 0 won."""
 
 from django.contrib import messages
+from django.db.models import Sum
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -93,7 +95,9 @@ def period_detail(request: HttpRequest, period_id: int) -> HttpResponse:
         return table_csv_response(table, _("%(label)s_정산서.csv") % {"label": period.label})
     RequestConfig(request, paginate={"per_page": 50}).configure(table)
     parties = selectors.payable_by_party(period=period)
-    totals = Statement.objects.filter(period=period)
+    totals = Statement.objects.filter(period=period).aggregate(
+        payable=Coalesce(Sum("payable_won"), 0), carried=Coalesce(Sum("carry_out_won"), 0)
+    )
     context.update(
         _progress_context(request, period),
         table=table,
@@ -104,8 +108,8 @@ def period_detail(request: HttpRequest, period_id: int) -> HttpResponse:
             "datasets": [{"label": _("정산 금액"), "values": [row["net_won"] for row in parties]}],
             "horizontal": True,
         },
-        payable_total=sum(totals.values_list("payable_won", flat=True)),
-        carried_total=sum(totals.values_list("carry_out_won", flat=True)),
+        payable_total=totals["payable"],
+        carried_total=totals["carried"],
     )
     return render(request, "settlement/staff/period_closed.html", context)
 
