@@ -39,6 +39,7 @@ urlpatterns: list = [
     ),
     # Staff: pick lists per cycle and shortfall decisions (delivery.views.staff_picking)
     path("staff/picking/", staff_picking.cycles, name="staff-picking"),
+    path("staff/picking/settings/", staff_picking.settings_update, name="staff-picking-settings"),
     path("staff/picking/cycles/<int:cycle_id>/", staff_picking.cycle_detail, name="staff-picking-cycle"),
     path(
         "staff/picking/shortfalls/<int:shortfall_id>/substitute/",
