@@ -3,6 +3,7 @@
 from celery import shared_task
 
 from municipalities.models import Municipality
+from settlement import pdf
 from settlement.ledger import ledger_post_pending
 from settlement.models import SettlementPeriod
 from settlement.pdf import period_pdfs_start
@@ -33,7 +34,9 @@ def periods_close_due_task() -> None:
 
 @shared_task
 def periods_close_in_order_task(period_ids: list[int]) -> None:
-    """Close the given periods oldest first (a period closes only after the ones before it)."""
+    """Close the given periods oldest first (a period closes only after the ones before it), then render
+    their statements' PDFs in parallel tasks."""
     for period in SettlementPeriod.objects.filter(pk__in=period_ids).order_by("starts_at"):
         period_close(period=period, acting_user=None)
+        pdf.period_pdfs_start(period=period)
         period_pdfs_start(period=period)

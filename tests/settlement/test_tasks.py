@@ -26,7 +26,9 @@ def tasks_inline() -> Iterator[None]:
         app.conf.task_always_eager = previous
 
 
-def test_the_hourly_task_posts_and_the_daily_task_closes_on_the_close_day(municipality, stripe_gateway, settings):
+def test_the_hourly_task_posts_and_the_daily_task_closes_on_the_close_day(
+    municipality, stripe_gateway, settings, django_capture_on_commit_callbacks
+):
     # given paid November orders; periods close on the 5th of the next month
     settings.SETTLEMENT_CLOSE_DAY = 5
     paid_orders(municipality, stripe_gateway, two_merchant_bundle(municipality), 2)
@@ -42,14 +44,15 @@ def test_the_hourly_task_posts_and_the_daily_task_closes_on_the_close_day(munici
             periods_close_due_task()
         november = SettlementPeriod.objects.get(label="2026-11")
         assert november.status == SettlementPeriod.Status.OPEN
-        with time_machine.travel(AFTER_NOVEMBER, tick=False):
+        with time_machine.travel(AFTER_NOVEMBER, tick=False), django_capture_on_commit_callbacks(execute=True):
             periods_close_due_task()
             periods_close_due_task()
-    # then
+    # then it is closed once, and its statements' PDFs are rendered
     november.refresh_from_db()
     assert november.status == SettlementPeriod.Status.CLOSED
     assert november.closed_by is None
     assert Statement.objects.filter(period=november).count() == 2
+    assert Statement.objects.filter(period=november, pdf_sha256="").count() == 0
 
 
 def test_setup_periodic_tasks_registers_the_settlement_schedules():
