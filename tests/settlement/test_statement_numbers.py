@@ -5,7 +5,7 @@ import time_machine
 from django.db import connection
 
 from settlement.ledger import ledger_post_pending
-from settlement.models import SettlementPeriod, Statement
+from settlement.models import Posting, SettlementPeriod, Statement
 from settlement.period_calendar import period_for
 from settlement.periods import PeriodCloseError, period_close
 from subscriptions.billing.refunds import order_refund
@@ -62,3 +62,33 @@ def test_statement_numbers_have_no_gaps_under_concurrent_closes(municipality, ot
     other_numbers = Statement.objects.for_tenant(other_municipality).order_by("number").values_list("number", flat=True)
     assert list(other_numbers) == [1, 2]
     assert sum(1 for outcome in outcomes if not isinstance(outcome, Exception) and not outcome.already_closed) >= 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_posting_at_once_post_each_event_once(municipality, stripe_gateway):
+    # given paid orders and a refund nobody has posted
+    orders = close_and_charge(
+        stripe_gateway, [subscribe(municipality, stripe_gateway, two_merchant_bundle(municipality)) for _ in range(3)]
+    )
+    with time_machine.travel(seoul(2026, 11, 20, 10, 0), tick=False):
+        order_refund(order=orders[0], amount_won=1_000, reason="지연", acting_user=None, gateway=stripe_gateway)
+    counts: list[int] = []
+    start = threading.Barrier(2)
+
+    def post() -> None:
+        try:
+            start.wait()
+            counts.append(ledger_post_pending(municipality=municipality))
+        finally:
+            connection.close()
+
+    # when
+    with time_machine.travel(seoul(2026, 11, 20, 11, 0), tick=False):
+        workers = [threading.Thread(target=post) for _ in range(2)]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join()
+    # then one worker posted everything, the other found nothing left
+    assert sorted(counts) == [0, 4]
+    assert Posting.objects.count() == 4
