@@ -103,3 +103,27 @@ def test_the_closed_statement_pdf_is_byte_identical_after_a_later_adjustment(
     assert _stored(statement) == before
     assert pdf.statement_pdf_bytes(statement) == before
     assert pdf.statement_pdf_store(statement_id=statement.pk) is False
+
+
+def test_a_scheduled_close_renders_its_pdfs_and_the_sweep_finds_missing_ones(
+    municipality, stripe_gateway, django_capture_on_commit_callbacks
+):
+    from settlement.tasks import periods_close_in_order_task
+    from settlement.tasks_pdf import statements_pdf_pending_task
+    from tests.settlement.helpers import AFTER_NOVEMBER, paid_orders, two_merchant_bundle
+    from tests.settlement.pdf_helpers import november
+
+    paid_orders(municipality, stripe_gateway, two_merchant_bundle(municipality), 1)
+    period = november(municipality)
+    with time_machine.travel(AFTER_NOVEMBER, tick=False), tasks_run_inline():
+        with django_capture_on_commit_callbacks(execute=True):
+            periods_close_in_order_task([period.pk])
+        assert selectors.period_pdf_progress(period=period).done
+        # a PDF lost on the way (its fields cleared as if its task never ran) is found by the sweep
+        lost = merchant_statement(period)
+        Statement.objects.filter(pk=lost.pk).update(pdf="", pdf_sha256="", pdf_rendered_at=None)
+        assert not selectors.period_pdf_progress(period=period).done
+        with django_capture_on_commit_callbacks(execute=True):
+            statements_pdf_pending_task()
+    lost.refresh_from_db()
+    assert lost.pdf_sha256 and pdf.statement_pdf_verify(lost)
