@@ -114,3 +114,17 @@ def test_payout_pages_walk_maker_checker_to_paid(client, municipality, stripe_ga
     batch.refresh_from_db()
     assert (batch.status, batch.transfer_reference, batch.paid_by) == ("paid", "NH-777", checker)
     assert "NH-777" in client.get(url("staff-payouts", municipality)).content.decode()
+
+
+def test_a_difference_is_listed_by_order(client, municipality, stripe_gateway):
+    from subscriptions.models import PaymentAttempt
+
+    period, orders, finance = closed_november(municipality, stripe_gateway)
+    # the payment record of one order says 1,000 won more was captured than the ledger posted
+    attempt = PaymentAttempt.objects.get(order=orders[1], status="succeeded")
+    PaymentAttempt.objects.filter(pk=attempt.pk).update(amount_won=attempt.amount_won + 1_000)
+    client.force_login(finance)
+    body = client.get(url("staff-reconciliation", municipality, period_id=period.pk)).content.decode()
+    assert 'data-testid="reconciliation-difference">1,000원<' in body
+    assert f"주문 #{orders[1].pk}" in body and f"주문 #{orders[0].pk}" not in body
+    assert "차이가 있습니다" in body
