@@ -288,3 +288,22 @@ def test_two_workers_with_the_same_ids_send_once(municipality):
     # then
     assert Message.objects.filter(status="sent").count() == 40
     assert sorted(m.to[0] for m in mail.outbox) == sorted(u.email for u in users)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_celery_worker_on_redis_sends_after_commit(municipality, user):
+    """The real path: the commit hands the ids to the broker, a worker sends them."""
+    from celery.contrib.testing.worker import start_worker
+
+    from config.celery import app
+
+    assert not app.conf.task_always_eager
+    with start_worker(app, perform_ping_check=False, pool="solo", shutdown_timeout=30):
+        with transaction.atomic():
+            _notify(municipality, user)
+        for _ in range(150):
+            if Message.objects.filter(status="sent").count() == 2:
+                break
+            time.sleep(0.2)
+    assert sorted(Message.objects.values_list("channel", "status")) == [("email", "sent"), ("sms", "sent")]
+    assert len(mail.outbox) == 1
