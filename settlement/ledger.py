@@ -14,8 +14,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Sum
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from bundles.pricing import percent_of
@@ -460,9 +462,10 @@ def ledger_lock(municipality: Municipality) -> StatementCounter:
 
 def pending_postings(*, municipality: Municipality, until: datetime) -> list[PlannedPosting]:
     """What `ledger_post_pending` would post up to `until`, placed in periods, without writing (preview)."""
-    orders = _plan_orders(municipality, until)
-    plans = orders + _plan_refunds(municipality, until, orders) + _plan_redemptions(municipality, until)
-    _place(municipality, plans, closed_until(municipality))
+    with translation.override(settings.LANGUAGE_CODE):
+        orders = _plan_orders(municipality, until)
+        plans = orders + _plan_refunds(municipality, until, orders) + _plan_redemptions(municipality, until)
+        _place(municipality, plans, closed_until(municipality))
     return plans
 
 
@@ -474,11 +477,11 @@ def ledger_post_pending(*, municipality: Municipality, until: datetime | None = 
     now = clock.now()
     ledger_lock(municipality)
     closed_end = closed_until(municipality)
-    orders = _plan_orders(municipality, until)
-    _place(municipality, orders, closed_end)
-    count = _write(municipality, orders, now)
-    refunds = _plan_refunds(municipality, until, [])
-    redemptions = _plan_redemptions(municipality, until)
-    later = refunds + redemptions
-    _place(municipality, later, closed_end)
-    return count + _write(municipality, later, now)
+    # Memos are stored and printed on statements: always in the site's language, whoever's request runs this.
+    with translation.override(settings.LANGUAGE_CODE):
+        orders = _plan_orders(municipality, until)
+        _place(municipality, orders, closed_end)
+        count = _write(municipality, orders, now)
+        later = _plan_refunds(municipality, until, []) + _plan_redemptions(municipality, until)
+        _place(municipality, later, closed_end)
+        return count + _write(municipality, later, now)

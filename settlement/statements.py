@@ -12,8 +12,10 @@ so two closes never take the same number or leave a gap. Portable between Postgr
 
 from datetime import datetime
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import QuerySet
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from bundles.models import Merchant
@@ -140,6 +142,12 @@ def previous_period(period: SettlementPeriod) -> SettlementPeriod | None:
     )
 
 
+def _carried_memo(previous: SettlementPeriod | None) -> str:
+    # Stored on the statement: always in the site's language, whoever's request closes the period.
+    with translation.override(settings.LANGUAGE_CODE):
+        return _("%(period)s 정산에서 이월된 미지급 잔액") % {"period": previous.label if previous else ""}
+
+
 def statements_build(*, period: SettlementPeriod, previous: SettlementPeriod | None, issued_at: datetime) -> int:
     """Make the statements and lines of `period`; the caller holds the municipality's StatementCounter
     lock inside its transaction. Returns how many statements were made. Seven queries, whatever the size."""
@@ -152,7 +160,7 @@ def statements_build(*, period: SettlementPeriod, previous: SettlementPeriod | N
         "issued_at": issued_at,
         "municipality_name": municipality.name,
         "municipality_brn": municipality.business_registration_number,
-        "carried_memo": _("%(period)s 정산에서 이월된 미지급 잔액") % {"period": previous.label if previous else ""},
+        "carried_memo": _carried_memo(previous),
     }
     with connection.cursor() as cursor:
         for party_kind, column, payable, table, representative in _PARTIES:
