@@ -15,8 +15,10 @@ batch is not merged again.
 import base64
 import hashlib
 import io
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from django.conf import settings
@@ -64,7 +66,7 @@ class SlipCoupon:
     title: str
     partner: str
     code: str
-    expires_at: object
+    expires_at: datetime
     qr: str
 
 
@@ -215,15 +217,10 @@ def slip_batch_start(
     return batch
 
 
-def _chunk_name(chunk: SlipChunk) -> str:
-    return f"{STORAGE_DIR}/{chunk.municipality_id}/batch-{chunk.batch_id}/chunk-{chunk.index:04d}.pdf"
-
-
-def _store(name: str, data: bytes) -> str:
-    """Write `data` at exactly `name` (a re-run replaces its own earlier file rather than adding one)."""
-    if default_storage.exists(name):
-        default_storage.delete(name)
-    return default_storage.save(name, ContentFile(data))
+def _store(prefix: str, data: bytes) -> str:
+    """Write `data` under a name of its own: a task run twice (acks_late) never overwrites or deletes
+    the file the other run recorded; the run that loses the race removes only its own file."""
+    return default_storage.save(f"{prefix}-{uuid.uuid4().hex[:12]}.pdf", ContentFile(data))
 
 
 def slip_chunk_render(*, chunk_id: int) -> None:
@@ -247,11 +244,12 @@ def slip_chunk_render(*, chunk_id: int) -> None:
         first_position=position,
         total=batch.total,
     )
-    name = _store(_chunk_name(chunk), pdf)
+    name = _store(f"{STORAGE_DIR}/{chunk.municipality_id}/batch-{batch.pk}/chunk-{chunk.index:04d}", pdf)
     with transaction.atomic():
         locked_batch = SlipBatch.objects.select_for_update().get(pk=batch.pk)
         locked = SlipChunk.objects.select_for_update().get(pk=chunk.pk)
         if locked.done_at is not None or locked_batch.status != SlipBatch.Status.RENDERING:
+            default_storage.delete(name)
             return
         locked.file, locked.done_at = name, clock.now()
         locked.save(update_fields=["file", "done_at"])
@@ -271,32 +269,31 @@ def slip_chunk_render(*, chunk_id: int) -> None:
 
 def slip_batch_merge(*, batch_id: int) -> SlipBatch:
     """Join the chunks in order into one PDF, store it with its SHA-256 and finish the batch; the chunk
-    files are then removed. A batch already done is returned as it is."""
-    batch = SlipBatch.objects.select_related("municipality").get(pk=batch_id)
-    if batch.status != SlipBatch.Status.MERGING:
-        return batch
+    files are then removed. The batch row stays locked while merging, so a second run waits and then
+    finds the batch done and returns it as it is."""
     from pypdf import PdfWriter
 
-    chunks = list(SlipChunk.objects.filter(batch_id=batch.pk).order_by("index"))
-    writer = PdfWriter()
-    for chunk in chunks:
-        with default_storage.open(chunk.file, "rb") as part:
-            writer.append(io.BytesIO(part.read()))
-    output = io.BytesIO()
-    writer.write(output)
-    data = output.getvalue()
-    name = _store(f"{STORAGE_DIR}/{batch.municipality_id}/slips-cycle-{batch.cycle_id}-batch-{batch.pk}.pdf", data)
     with transaction.atomic():
-        locked = SlipBatch.objects.select_for_update().get(pk=batch.pk)
-        if locked.status != SlipBatch.Status.MERGING:
-            default_storage.delete(name)
-            return locked
-        locked.file, locked.checksum = name, hashlib.sha256(data).hexdigest()
-        locked.status, locked.finished_at = SlipBatch.Status.DONE, clock.now()
-        locked.save(update_fields=["file", "checksum", "status", "finished_at"])
+        batch = SlipBatch.objects.select_for_update().get(pk=batch_id)
+        if batch.status != SlipBatch.Status.MERGING:
+            return batch
+        chunks = list(SlipChunk.objects.filter(batch_id=batch.pk).order_by("index"))
+        writer = PdfWriter()
+        for chunk in chunks:
+            with default_storage.open(chunk.file, "rb") as part:
+                writer.append(io.BytesIO(part.read()))
+        output = io.BytesIO()
+        writer.write(output)
+        data = output.getvalue()
+        batch.file = _store(
+            f"{STORAGE_DIR}/{batch.municipality_id}/slips-cycle-{batch.cycle_id}-batch-{batch.pk}", data
+        )
+        batch.checksum = hashlib.sha256(data).hexdigest()
+        batch.status, batch.finished_at = SlipBatch.Status.DONE, clock.now()
+        batch.save(update_fields=["file", "checksum", "status", "finished_at"])
     for chunk in chunks:
         default_storage.delete(chunk.file)
-    return locked
+    return batch
 
 
 def slip_batch_fail(*, batch_id: int, error: str) -> None:

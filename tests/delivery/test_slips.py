@@ -126,9 +126,10 @@ def test_a_batch_in_several_chunks_gives_the_same_pages_as_one_chunk(
     assert len(_pages_text(parallel_pdf)) == 5
     assert parallel.checksum == hashlib.sha256(parallel_pdf).hexdigest()
     # the chunk files are gone once merged; only the two merged files remain
-    assert sorted(p.name for p in tmp_path.rglob("*.pdf")) == sorted(
-        [f"slips-cycle-{cycle.pk}-batch-{parallel.pk}.pdf", f"slips-cycle-{cycle.pk}-batch-{single.pk}.pdf"]
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.pdf")) == sorted(
+        [parallel.file, single.file]
     )
+    assert parallel.file.startswith(f"private/delivery-slips/{municipality.pk}/slips-cycle-{cycle.pk}-batch-")
 
 
 @pytest.mark.django_db
