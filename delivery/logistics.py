@@ -50,6 +50,16 @@ def cycles_with_shipment_counts(*, municipality: Municipality) -> QuerySet[Deliv
     )
 
 
+def cycles_to_send(*, municipality: Municipality, limit: int = 3) -> list[DeliveryCycle]:
+    """The closed cycles that still have boxes to pack or send (pending or packed), soonest ship date
+    first, with the counts of cycles_with_shipment_counts. One query."""
+    return list(
+        cycles_with_shipment_counts(municipality=municipality)
+        .filter(Q(pending_count__gt=0) | Q(packed_count__gt=0))
+        .order_by("ship_date", "cadence")[:limit]
+    )
+
+
 def cycle_counts(*, cycle: DeliveryCycle) -> dict[str, int]:
     """One cycle's boxes: `total`, per status and `cold`. One aggregate query."""
     boxes = Shipment.objects.filter(municipality_id=cycle.municipality_id, cycle_id=cycle.pk)

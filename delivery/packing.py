@@ -7,6 +7,7 @@ orders and pickup points, one for all their items.
 """
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from django.db import transaction
 from django.db.models import Case, IntegerField, Prefetch, QuerySet, Value, When
@@ -69,6 +70,8 @@ class PackingBox:
     status: str
     status_label: str
     items: list[PackingItem]
+    # A cold box may leave after the cycle's ship date (the municipality's cold-chain days).
+    ship_on: date | None
 
 
 @dataclass
@@ -125,6 +128,7 @@ def packing_list(*, cycle: DeliveryCycle) -> list[PackingGroup]:
                 status=shipment.status,
                 status_label=str(Status(shipment.status).label),
                 items=items,
+                ship_on=shipment.ship_on,
             )
         )
     return list(groups.values())

@@ -357,3 +357,21 @@ def test_another_municipalitys_cycles_and_boxes_are_404(
     # then
     assert response.status_code == 404
     assert not PersonalDataAccess.objects.exists()
+
+
+def test_the_staff_home_shows_logistics_the_cycles_with_boxes_to_send(client, municipality, stripe_gateway):
+    # given: three boxes: one packed, one shipped, one still pending
+    cycle, orders = shipped_cycle(municipality, stripe_gateway, 3)
+    boxes = list(Shipment.objects.filter(cycle=cycle).order_by("order_id"))
+    shipment_move(shipment=boxes[0], to="packed", acting_user=None)
+    shipment_move(shipment=boxes[1], to="shipped", acting_user=None)
+    home = reverse("municipalities:staff-home", kwargs={"municipality_slug": municipality.slug})
+    # when
+    client.force_login(staff(municipality, "logistics"))
+    logistics = client.get(home).content.decode()
+    client.force_login(staff(municipality, "curator"))
+    curator = client.get(home).content.decode()
+    # then
+    assert "포장 대기 1개, 포장 완료 1개" in logistics
+    assert url(municipality, "staff-cycle", cycle_id=cycle.pk) in logistics
+    assert "보낼 상자" not in curator
