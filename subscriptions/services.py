@@ -13,7 +13,6 @@ from subscriptions import clock, cycles
 from subscriptions.gateways.base import PaymentGateway, SetupSession
 from subscriptions.models import Address, PaymentMethod, Subscriber, Subscription, SubscriptionEvent
 from subscriptions.promotions import promo_find, promo_redeem
-from tourism.services import coupons_issue_welcome
 
 ADDRESS_FIELDS = ("recipient", "phone", "postcode", "road_address", "jibun_address", "detail", "memo")
 
@@ -171,13 +170,5 @@ def subscription_create(
         actor=acting_user,
         effective_cycle=first_cycle,
         data={"plan_id": plan.pk, "term_boxes": term_boxes, "source": source, "promo": promo.code if promo else ""},
-    )
-    # The bundle's welcome tourism coupons; tourism issues each once per subscription, so a repeat is a no-op.
-    coupons_issue_welcome(
-        municipality=municipality,
-        subscription_id=subscription.pk,
-        bundle_id=bundle.pk,
-        holder_id=subscriber.user_id,
-        now=clock.now(),
     )
     return subscription

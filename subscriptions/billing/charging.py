@@ -22,7 +22,8 @@ from subscriptions import clock
 from subscriptions.billing import notices, ratelimit, returns
 from subscriptions.gateways.base import ChargeResult, GatewayError, GatewayRateLimited, PaymentGateway
 from subscriptions.gateways.stripe_gateway import HARD_DECLINES
-from subscriptions.models import Order, PaymentAttempt, PaymentMethod, Subscription, SubscriptionEvent
+from subscriptions.models import Order, PaymentAttempt, PaymentMethod, Subscriber, Subscription, SubscriptionEvent
+from tourism.services import coupons_issue_welcome
 
 IN_FLIGHT = (PaymentAttempt.Status.STARTED, PaymentAttempt.Status.UNKNOWN)
 # The decline code of an attempt closed because the gateway had no payment under its key (yet).
@@ -172,6 +173,15 @@ def _order_paid(order: Order, now: datetime) -> None:
         )
     if fields:
         sub.save(update_fields=[*fields, "updated_at"])
+    # The bundle's welcome tourism coupons come with the first payment, not with the sign-up, so nobody can
+    # subscribe, take the coupons and leave before paying; tourism issues them once per subscription.
+    coupons_issue_welcome(
+        municipality=order.municipality,
+        subscription_id=sub.pk,
+        bundle_id=order.bundle_id,
+        holder_id=Subscriber.objects.filter(pk=order.subscriber_id).values_list("user_id", flat=True)[0],
+        now=now,
+    )
     notices.payment_succeeded(order)
 
 

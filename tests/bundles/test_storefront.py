@@ -16,7 +16,7 @@ from tests.municipalities.factories import MembershipFactory
 MAY = date(2026, 5, 15)
 # Queries of one page, whatever the size of the catalog (tenant, lists, prefetched plans/items/gallery).
 HOME_QUERIES = 6
-DETAIL_QUERIES = 5
+DETAIL_QUERIES = 6  # one more than before: the tourism offers section (municipalities.area_ui)
 MERCHANT_QUERIES = 5
 
 

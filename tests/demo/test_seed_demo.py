@@ -13,7 +13,18 @@ def row_counts() -> dict[str, int]:
     return {
         model._meta.label: model.objects.count()
         for model in apps.get_models()
-        if model._meta.app_label in {"accounts", "municipalities", "bundles", "subscriptions"}
+        if model._meta.app_label
+        in {
+            "accounts",
+            "municipalities",
+            "notifications",
+            "bundles",
+            "tourism",
+            "kiosk",
+            "subscriptions",
+            "delivery",
+            "settlement",
+        }
     }
 
 
@@ -35,6 +46,7 @@ def test_seed_demo_is_idempotent_and_builds_the_demo(tmp_path, settings, stripe_
         "finance",
         "logistics",
         "merchant",
+        "partner",
     }
     assert Merchant.objects.for_tenant(hadong).count() >= 40
     assert Product.objects.for_tenant(hadong).count() >= 120
