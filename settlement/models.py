@@ -25,8 +25,9 @@ Posting kinds and their source keys (unique per municipality, so an event posts 
 Postings and lines are append-only (model guards here, UPDATE/DELETE triggers on PostgreSQL).
 
 Periods. `SettlementPeriod` per municipality, [starts_at, ends_at): Asia/Seoul months, or weekly delivery
-cycles (settlement.period_calendar); OPEN → CLOSING → CLOSED. A posting belongs to the period of its `occurred_at` while that period is open, otherwise to the
-first open period after it, with `adjusts` naming the original posting and a memo
+cycles (settlement.period_calendar); OPEN → CLOSING → CLOSED. A posting belongs to the period of its
+`occurred_at` while that period is open, otherwise to the first open period after it, with `adjusts`
+naming the original posting and a memo
 ("2026-10 정산 조정: 주문 #123 환불"). Lines carry `period` too (denormalised for the close's GROUP BY).
 
 Statements. Closing a period makes one `Statement` per merchant and per partner that has payable lines in
