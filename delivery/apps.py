@@ -14,3 +14,7 @@ class DeliveryConfig(AppConfig):
         from delivery.picking_ui import register as register_picking
 
         register_picking()
+
+        from delivery.logistics_ui import register as register_logistics
+
+        register_logistics()

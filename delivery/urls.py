@@ -3,7 +3,7 @@
 from django.urls import path
 
 from delivery.views import merchant as merchant_views
-from delivery.views import my, staff_picking, staff_settings
+from delivery.views import my, staff_courier, staff_packing, staff_picking, staff_settings, staff_shipments
 
 app_name = "delivery"
 
@@ -13,6 +13,18 @@ urlpatterns: list = [
     path("my/shipments/<int:shipment_id>/", my.shipment_detail, name="my-shipment"),
     path("my/shipments/<int:shipment_id>/rating/", my.shipment_rate, name="my-shipment-rate"),
     path("my/<int:subscription_id>/delivery/", my.delivery_method, name="my-delivery-method"),
+    # Staff: the logistics center — cycles' boxes, printouts, courier files (delivery.views.staff_*)
+    path("staff/delivery/", staff_shipments.cycle_list, name="staff-cycles"),
+    path("staff/delivery/cycles/<int:cycle_id>/", staff_shipments.cycle_detail, name="staff-cycle"),
+    path("staff/delivery/cycles/<int:cycle_id>/bulk/", staff_shipments.shipments_bulk, name="staff-bulk"),
+    path("staff/delivery/shipments/<int:shipment_id>/", staff_shipments.shipment_detail, name="staff-shipment"),
+    path("staff/delivery/cycles/<int:cycle_id>/packing/", staff_packing.packing, name="staff-packing"),
+    path("staff/delivery/cycles/<int:cycle_id>/picks/", staff_packing.picks, name="staff-picks"),
+    path("staff/delivery/cycles/<int:cycle_id>/slips/", staff_packing.slips, name="staff-slips"),
+    path("staff/delivery/cycles/<int:cycle_id>/slips/start/", staff_packing.slips_start, name="staff-slips-start"),
+    path("staff/delivery/slips/<int:batch_id>/download/", staff_packing.slips_download, name="staff-slips-download"),
+    path("staff/delivery/cycles/<int:cycle_id>/courier.csv", staff_courier.courier_export, name="staff-courier-csv"),
+    path("staff/delivery/tracking/", staff_courier.tracking_upload, name="staff-tracking"),
     # Staff: delivery settings (local area, methods, cold-chain days, holidays, pickup points)
     path("staff/delivery/settings/", staff_settings.settings_page, name="staff-settings"),
     path("staff/delivery/settings/holidays/", staff_settings.holiday_add, name="staff-holiday-add"),
