@@ -125,13 +125,14 @@ def seed(*, merchants: int, lines: int, items: int):
         f"JOIN {_t(Merchant)} m ON m.municipality_id = t.municipality_id AND m.id <> %s WHERE t.id = %s",
         [template.pk, product.pk],
     )
-    # One product per merchant: the first product of each (the template keeps its first).
+    # One product per merchant: the first product of each (the template keeps its first). An order's lines are
+    # numbered consecutively, so its K lines go to K different merchants (K ≤ M).
     _execute(
         f"""WITH p AS (
                 SELECT DISTINCT ON (merchant_id) id, merchant_id, name, supply_price_won, tax_type
                 FROM {_t(Product)} WHERE municipality_id = %s ORDER BY merchant_id, id),
             numbered AS (SELECT p.*, ROW_NUMBER() OVER (ORDER BY merchant_id) - 1 AS n FROM p),
-            lines AS (SELECT id, ROW_NUMBER() OVER (ORDER BY id) - 1 AS n FROM {_t(OrderItem)}
+            lines AS (SELECT id, ROW_NUMBER() OVER (ORDER BY order_id, id) - 1 AS n FROM {_t(OrderItem)}
                       WHERE municipality_id = %s)
             UPDATE {_t(OrderItem)} i SET merchant_id = x.merchant_id, product_id = x.id, product_name = x.name,
                 supply_price_won = x.supply_price_won, tax_type = x.tax_type
@@ -309,8 +310,8 @@ def main() -> None:
         help="PostgreSQL server; its database is used only to create and drop the scratch database",
     )
     args = parser.parse_args()
-    if args.merchants < 2 or args.lines < args.items or args.items < 1 or args.pdfs < 0:
-        parser.error("--merchants ≥ 2, --items ≥ 1, --lines ≥ --items, --pdfs ≥ 0")
+    if args.merchants < max(2, args.items) or args.lines < args.items or args.items < 1 or args.pdfs < 0:
+        parser.error("--merchants ≥ max(2, --items), --items ≥ 1, --lines ≥ --items, --pdfs ≥ 0")
 
     media = tempfile.mkdtemp(prefix="kkureomi-bench-media-")
     env_defaults(REDIS_URL="", MEDIA_ROOT=media)
