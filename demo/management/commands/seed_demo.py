@@ -33,14 +33,16 @@ def _seed_kiosks(progress) -> list[str]:
 # Each step is idempotent on its own, so the whole command can run again and add nothing.
 STEPS = [
     ("구독자·구독 / subscribers and subscriptions", _seed_subscriptions),
+    # Right after: its campaign links bring subscriptions of their own, which the steps below include.
+    ("키오스크·유입 경로 / showcase kiosks and campaign links", _seed_kiosks),
     # Before the shipments, so past boxes travel by the method their subscribers chose.
     ("배송 방법·수령 장소 / delivery options and choices", seed_delivery_options),
     ("관광 제휴처·혜택 / tourism partners and offers", seed_tourism_partners),
+    # Before the shipments: a shortfall is settled (substitute or refund) before its boxes are packed.
+    ("소상공인 준비 목록 / merchants' pick lists", seed_delivery_picking),
     ("배송 상자 / shipments of past cycles", seed_delivery_shipments),
     ("관광 쿠폰 발급·사용 / tourism coupons issued and redeemed", seed_tourism_history),
     ("상자 평가 / box ratings", seed_box_ratings),
-    ("소상공인 준비 목록 / merchants' pick lists", seed_delivery_picking),
-    ("키오스크·유입 경로 / showcase kiosks and campaign links", _seed_kiosks),
     # Last: it closes the past months over everything the steps above recorded.
     ("정산 마감·정산서·지급 / settlement closes, statements and payouts", seed_settlement),
 ]
