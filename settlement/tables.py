@@ -37,15 +37,24 @@ class StatementTable(KrdsTable):
     ) -> None:
         self.municipality_slug = municipality_slug
         self.detail_url_name, self.pdf_url_name = detail_url_name, pdf_url_name
+        self.show_party = show_party
         super().__init__(*args, exclude=() if show_party else ("party_name",), **kwargs)
 
     def _url(self, name: str, record: Statement) -> str:
         return reverse(name, kwargs={"municipality_slug": self.municipality_slug, "statement_id": record.pk})
 
     def render_period(self, value: str, record: Statement) -> str:
+        if self.show_party:
+            return value
         return format_html('<a href="{}">{}</a>', self._url(self.detail_url_name, record), value)
 
     def value_period(self, value: str) -> str:
+        return value
+
+    def render_party_name(self, value: str, record: Statement) -> str:
+        return format_html('<a href="{}">{}</a>', self._url(self.detail_url_name, record), value)
+
+    def value_party_name(self, value: str) -> str:
         return value
 
     def render_pdf(self, value: str, record: Statement) -> str:
