@@ -530,7 +530,8 @@ class Refund(TenantModel):
     idempotency_key = models.CharField(max_length=80)
     refund_id = models.CharField(max_length=64, blank=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    # From the billing clock, like the attempts: settlement dates the refund's posting by it.
+    created_at = models.DateTimeField(default=clock.now)
 
     class Meta:
         constraints = [

@@ -16,13 +16,22 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 
 from subscriptions import clock
 from subscriptions.billing import notices, ratelimit, returns
 from subscriptions.gateways.base import ChargeResult, GatewayError, GatewayRateLimited, PaymentGateway
 from subscriptions.gateways.stripe_gateway import HARD_DECLINES
-from subscriptions.models import Order, PaymentAttempt, PaymentMethod, Subscriber, Subscription, SubscriptionEvent
+from subscriptions.models import (
+    Order,
+    PaymentAttempt,
+    PaymentMethod,
+    ShippingSupportCampaign,
+    ShippingSupportDraw,
+    Subscriber,
+    Subscription,
+    SubscriptionEvent,
+)
 from tourism.services import coupons_issue_welcome
 
 IN_FLIGHT = (PaymentAttempt.Status.STARTED, PaymentAttempt.Status.UNKNOWN)
@@ -202,12 +211,27 @@ def _order_failed(order: Order, *, code: str, message: str, now: datetime) -> No
     if retry_at is None:
         order.status, order.canceled_at, order.next_retry_at = Order.Status.CANCELED, now, None
         order.save(update_fields=["status", "canceled_at", "next_retry_at", "failure_code", "failure_message"])
+        _shipping_support_release(order)
         _subscription_past_due(order, now)
         notices.payment_failed_final(order)
     else:
         order.status, order.next_retry_at = Order.Status.FAILED, retry_at
         order.save(update_fields=["status", "next_retry_at", "failure_code", "failure_message"])
         notices.payment_failed_will_retry(order)
+
+
+def _shipping_support_release(order: Order) -> None:
+    """A cancelled box never ships: the shipping support reserved for it at cycle close goes back to its
+    campaign's budget for other boxes. The order keeps its snapshot (what it would have cost)."""
+    draw = (
+        ShippingSupportDraw.objects.select_for_update()
+        .filter(municipality_id=order.municipality_id, subscription_id=order.subscription_id, cycle_id=order.cycle_id)
+        .first()
+    )
+    if draw is None:
+        return
+    ShippingSupportCampaign.objects.filter(pk=draw.campaign_id).update(spent_won=F("spent_won") - draw.amount_won)
+    draw.delete()
 
 
 def _subscription_past_due(order: Order, now: datetime) -> None:

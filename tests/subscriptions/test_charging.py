@@ -184,3 +184,34 @@ def test_the_attempt_records_the_card_it_charged(municipality, stripe_gateway):
     with time_machine.travel(CHARGE_TIME, tick=False):
         charging.order_charge(order_id=order.pk, gateway=stripe_gateway)
     assert PaymentAttempt.objects.get(order=order).payment_method == card
+
+
+@pytest.mark.django_db
+def test_a_box_cancelled_after_dunning_gives_its_shipping_support_back(municipality, stripe_gateway):
+    # given: a ₩3,000-per-box campaign paid part of a box's shipping at cycle close, and the card declines
+    from django.utils import timezone
+
+    from subscriptions.models import ShippingSupportCampaign, ShippingSupportDraw
+
+    with time_machine.travel(CHARGE_TIME - timedelta(days=2), tick=False):
+        today = timezone.localdate()
+        ShippingSupportCampaign.objects.create(
+            municipality=municipality,
+            name="배송비 지원",
+            budget_won=10_000,
+            per_box_cap_won=3_000,
+            starts_on=today,
+            ends_on=today + timedelta(30),
+        )
+    order = closed_order(municipality, stripe_gateway, number=DECLINING)
+    assert order.shipping_support_won == 3_000
+    assert ShippingSupportCampaign.objects.get().spent_won == 3_000
+    # when: every retry declines and the box is cancelled
+    for days in (0, 1, 3, 5):
+        with time_machine.travel(CHARGE_TIME + timedelta(days=days, minutes=1), tick=False):
+            charging.order_charge(order_id=order.pk, gateway=stripe_gateway)
+    # then: the budget can pay another box's shipping; the order keeps what it would have cost
+    order.refresh_from_db()
+    assert order.status == Order.Status.CANCELED and order.shipping_support_won == 3_000
+    assert ShippingSupportCampaign.objects.get().spent_won == 0
+    assert not ShippingSupportDraw.objects.exists()
