@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from django.db.models import Exists, OuterRef, Q, Sum
 
 from settlement.models import Account, Posting, PostingLine, SettlementPeriod
-from subscriptions.models import Order, PaymentAttempt, Refund
+from subscriptions.models import Order, PaymentAttempt, PaymentReturn, Refund
 
 
 @dataclass(frozen=True)
@@ -120,6 +120,9 @@ def period_reconcile(*, period: SettlementPeriod) -> Reconciliation:
     )
     captured = dict(
         PaymentAttempt.objects.filter(status=PaymentAttempt.Status.SUCCEEDED)
+        # A payment given back whole because another attempt had paid the order (subscriptions'
+        # PaymentReturn) was never the order's money; one not yet given back still shows as a difference.
+        .exclude(returns__status=PaymentReturn.Status.SUCCEEDED)
         .filter(Q(order_id__in=paid_posted) | Q(order_id__in=paid_unposted))
         .values("order_id")
         .annotate(total=Sum("amount_won"))

@@ -50,3 +50,30 @@ def test_the_report_adds_up_the_ledger_accounts(municipality, stripe_gateway):
     assert (report.merchant_payable_won, report.commission_won) == (29_000, 8_614)
     assert (report.card_fees_won, report.shipping_won) == (1_386, 3_000)
     assert report.allocated_won == 42_000
+
+
+def test_a_payment_taken_twice_balances_once_the_second_is_given_back(
+    client, municipality, stripe_gateway, django_capture_on_commit_callbacks
+):
+    from subscriptions.billing import returns
+    from subscriptions.models import PaymentReturn
+    from tests.subscriptions.billing_helpers import closed_order
+    from tests.subscriptions.test_payment_returns import _paid_twice, _success_event
+    from tests.subscriptions.test_webhooks import post
+
+    # given: an order paid by its second attempt, and the first attempt's payment found late
+    order = closed_order(municipality, stripe_gateway)
+    first, lost_payment = _paid_twice(order, stripe_gateway)
+    with django_capture_on_commit_callbacks(execute=False):
+        post(client, _success_event(first, lost_payment))
+    november = period_for(municipality, seoul(2026, 11, 10))
+    with time_machine.travel(IN_NOVEMBER, tick=False):
+        ledger_post_pending(municipality=municipality)
+        # then: while the money is still held, the order shows the second payment as a difference
+        assert period_reconcile(period=november).orders == [
+            OrderDifference(order_id=order.pk, ledger_won=42_000, gateway_won=84_000)
+        ]
+        # when: it is given back
+        returns.payment_return_send(return_id=PaymentReturn.objects.get().pk, gateway=stripe_gateway)
+        # then
+        assert period_reconcile(period=november).balanced
