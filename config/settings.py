@@ -240,6 +240,11 @@ NOTIFICATION_PENDING_GRACE = env_int("NOTIFICATION_PENDING_GRACE", 5 * 60)
 # Seconds after which a message still "sending" (its worker died) is logged as failed, never resent.
 NOTIFICATION_SENDING_TIMEOUT = env_int("NOTIFICATION_SENDING_TIMEOUT", 60 * 60)
 
+# --- Settlement -------------------------------------------------------------------------------------------
+# Day of the month after a period ends on which the scheduled close runs (5: October closes on 5 November),
+# leaving a few days for late refunds and redemptions to land in their own month.
+SETTLEMENT_CLOSE_DAY = env_int("SETTLEMENT_CLOSE_DAY", 5)
+
 # --- Logging ----------------------------------------------------------------------------------------------
 LOGGING = {
     "version": 1,

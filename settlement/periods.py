@@ -126,7 +126,7 @@ def close_due_at(period: SettlementPeriod) -> datetime:
     """A period closes automatically SETTLEMENT_CLOSE_DAY − 1 days after it ends (default 5: a month closes
     on the 5th of the next month at 00:00, a weekly cycle's period on the Friday after): a few days for late
     captures and refunds to arrive first."""
-    day = getattr(settings, "SETTLEMENT_CLOSE_DAY", 5)
+    day = settings.SETTLEMENT_CLOSE_DAY
     return period.ends_at + timedelta(days=max(day, 1) - 1)
 
 
