@@ -1,6 +1,6 @@
 """The logistics center's packing work for one cycle: the packing list (boxes grouped by storage class
-and delivery method, coldest first), the pick summary (units of every product, per merchant), and
-marking boxes packed in bulk.
+and delivery method, coldest first) and the pick summary (units of every product, per merchant). Marking
+boxes packed is a move like the others, in delivery.services.
 
 Reads cost a fixed number of queries whatever the number of boxes: one for the shipments with their
 orders and pickup points, one for all their items.
@@ -9,16 +9,12 @@ orders and pickup points, one for all their items.
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db import transaction
 from django.db.models import Case, IntegerField, Prefetch, QuerySet, Value, When
 
-from accounts.models import User
 from bundles.models import StorageClass
 from core import privacy
-from delivery.models import Shipment, ShipmentEvent
+from delivery.models import Shipment
 from delivery.picking import PickLine, pick_list
-from municipalities.models import Municipality
-from subscriptions import clock
 from subscriptions.models import DeliveryCycle, OrderItem
 
 Status = Shipment.Status
@@ -154,42 +150,3 @@ def pick_summary(*, cycle: DeliveryCycle) -> list[MerchantPicks]:
             merchants[line.merchant_id] = MerchantPicks(line.merchant_id, line.merchant_name, [])
         merchants[line.merchant_id].lines.append(line)
     return list(merchants.values())
-
-
-@dataclass(frozen=True)
-class PackedResult:
-    packed: list[int]
-    # Ids of this municipality that were not pending (already packed, shipped …); left unchanged.
-    skipped: list[int]
-
-
-@transaction.atomic
-def shipments_mark_packed(
-    *, municipality: Municipality, shipment_ids: list[int], acting_user: User | None
-) -> PackedResult:
-    """Mark pending boxes packed in bulk: three queries whatever the number (lock, insert the events,
-    update). Ids of another municipality are ignored as if they did not exist; boxes already packed or
-    further along are skipped, so repeating the call is a no-op."""
-    now = clock.now()
-    rows = list(
-        Shipment.objects.select_for_update()
-        .filter(municipality_id=municipality.pk, pk__in=list(shipment_ids))
-        .order_by("pk")
-        .values_list("pk", "status")
-    )
-    packed = [pk for pk, status in rows if status == Status.PENDING]
-    skipped = [pk for pk, status in rows if status != Status.PENDING]
-    if packed:
-        ShipmentEvent.objects.bulk_create(
-            ShipmentEvent(
-                municipality_id=municipality.pk,
-                shipment_id=pk,
-                from_status=Status.PENDING,
-                to_status=Status.PACKED,
-                actor=acting_user,
-                created_at=now,
-            )
-            for pk in packed
-        )
-        Shipment.objects.filter(pk__in=packed).update(status=Status.PACKED, packed_at=now, updated_at=now)
-    return PackedResult(packed=packed, skipped=skipped)

@@ -146,20 +146,18 @@ def shipment_move(*, shipment: Shipment, to: str, acting_user: User | None, reas
 
 
 @dataclass(frozen=True)
-class DeliveredResult:
-    delivered: list[int]
-    # Ids of this municipality that were not `shipped` (already delivered, or never sent); left unchanged.
+class BulkMoveResult:
+    moved: list[int]
+    # Ids of this municipality that were not in the status the move starts from; left unchanged.
     skipped: list[int]
 
 
-@transaction.atomic
-def shipments_mark_delivered(
-    *, municipality: Municipality, shipment_ids: list[int], acting_user: User | None
-) -> DeliveredResult:
-    """Mark shipped boxes delivered in bulk: three queries whatever the number (lock, insert the events,
-    update). Only `shipped` shipments of `municipality` move; ids of another municipality are ignored as
-    if they did not exist, and already delivered ones are skipped, so repeating the call is a no-op.
-    Each delivered box's subscriber gets the delivered notice (delivery.notices, three more queries)."""
+def _shipments_move_bulk(
+    *, municipality: Municipality, shipment_ids: list[int], from_status: str, to: str, acting_user: User | None
+) -> BulkMoveResult:
+    """Move every `from_status` box of `shipment_ids` to `to`: three queries whatever the number (lock,
+    insert the events, update). Ids of another municipality are ignored as if they did not exist, and boxes
+    in any other status are skipped, so repeating the call is a no-op. Call inside a transaction."""
     now = clock.now()
     rows = list(
         Shipment.objects.select_for_update()
@@ -167,20 +165,51 @@ def shipments_mark_delivered(
         .order_by("pk")
         .values_list("pk", "status")
     )
-    delivered = [pk for pk, status in rows if status == Status.SHIPPED]
-    skipped = [pk for pk, status in rows if status != Status.SHIPPED]
-    if delivered:
+    moved = [pk for pk, status in rows if status == from_status]
+    skipped = [pk for pk, status in rows if status != from_status]
+    if moved:
         ShipmentEvent.objects.bulk_create(
             ShipmentEvent(
                 municipality_id=municipality.pk,
                 shipment_id=pk,
-                from_status=Status.SHIPPED,
-                to_status=Status.DELIVERED,
+                from_status=from_status,
+                to_status=to,
                 actor=acting_user,
                 created_at=now,
             )
-            for pk in delivered
+            for pk in moved
         )
-        Shipment.objects.filter(pk__in=delivered).update(status=Status.DELIVERED, delivered_at=now, updated_at=now)
-        notices.shipments_notify(municipality=municipality, kind=notices.DELIVERED, shipment_ids=delivered)
-    return DeliveredResult(delivered=delivered, skipped=skipped)
+        Shipment.objects.filter(pk__in=moved).update(status=to, updated_at=now, **{Shipment.STATUS_TIMESTAMPS[to]: now})
+    return BulkMoveResult(moved=moved, skipped=skipped)
+
+
+@transaction.atomic
+def shipments_mark_packed(
+    *, municipality: Municipality, shipment_ids: list[int], acting_user: User | None
+) -> BulkMoveResult:
+    """Mark pending boxes packed in bulk (see _shipments_move_bulk)."""
+    return _shipments_move_bulk(
+        municipality=municipality,
+        shipment_ids=shipment_ids,
+        from_status=Status.PENDING,
+        to=Status.PACKED,
+        acting_user=acting_user,
+    )
+
+
+@transaction.atomic
+def shipments_mark_delivered(
+    *, municipality: Municipality, shipment_ids: list[int], acting_user: User | None
+) -> BulkMoveResult:
+    """Mark shipped boxes delivered in bulk (see _shipments_move_bulk); each delivered box's subscriber gets
+    the delivered notice (delivery.notices, three more queries)."""
+    result = _shipments_move_bulk(
+        municipality=municipality,
+        shipment_ids=shipment_ids,
+        from_status=Status.SHIPPED,
+        to=Status.DELIVERED,
+        acting_user=acting_user,
+    )
+    if result.moved:
+        notices.shipments_notify(municipality=municipality, kind=notices.DELIVERED, shipment_ids=result.moved)
+    return result

@@ -19,8 +19,7 @@ from bundles.exports import table_csv_response
 from core.transitions import TransitionNotAllowed
 from delivery import logistics
 from delivery.courier import COURIERS
-from delivery.packing import shipments_mark_packed
-from delivery.services import shipment_move, shipments_mark_delivered
+from delivery.services import shipment_move, shipments_mark_delivered, shipments_mark_packed
 from delivery.shipment_filters import ShipmentFilter
 from delivery.shipment_tables import CycleShipmentTable, ShipmentTable, status_badge, storage_badge
 from delivery.staff_forms import CourierExportForm, ShipmentMoveForm
@@ -99,12 +98,12 @@ def shipments_bulk(request: HttpRequest, cycle_id: int) -> HttpResponse:
         return redirect(back)
     if action == "packed":
         result = shipments_mark_packed(municipality=request.municipality, shipment_ids=ids, acting_user=request.user)
-        done, skipped = len(result.packed), len(result.skipped)
+        done, skipped = len(result.moved), len(result.skipped)
         text = ngettext("%(n)d상자를 포장 완료로 바꿨습니다.", "%(n)d상자를 포장 완료로 바꿨습니다.", done)
         skipped_text = _("포장 대기가 아닌 %(n)d상자는 그대로 두었습니다.")
     elif action == "delivered":
         result = shipments_mark_delivered(municipality=request.municipality, shipment_ids=ids, acting_user=request.user)
-        done, skipped = len(result.delivered), len(result.skipped)
+        done, skipped = len(result.moved), len(result.skipped)
         text = ngettext(
             "%(n)d상자를 배송 완료로 바꾸고 구독자에게 알렸습니다.",
             "%(n)d상자를 배송 완료로 바꾸고 구독자에게 알렸습니다.",

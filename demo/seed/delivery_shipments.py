@@ -18,9 +18,8 @@ from zoneinfo import ZoneInfo
 from accounts.models import User
 from delivery.courier import tracking_import
 from delivery.models import Shipment
-from delivery.packing import shipments_mark_packed
 from delivery.preparation import cycle_shipments_prepare
-from delivery.services import shipment_move, shipments_mark_delivered
+from delivery.services import shipment_move, shipments_mark_delivered, shipments_mark_packed
 from municipalities.models import Municipality
 from subscriptions import clock
 from subscriptions.models import DeliveryCycle

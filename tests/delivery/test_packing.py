@@ -3,8 +3,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from delivery.models import Shipment, ShipmentEvent
-from delivery.packing import shipments_mark_packed
-from delivery.services import shipment_move
+from delivery.services import shipment_move, shipments_mark_packed
 from tests.delivery.helpers import shipped_cycle
 
 
@@ -18,8 +17,8 @@ def test_marking_packed_moves_pending_boxes_once_with_an_event_each(municipality
     first = shipments_mark_packed(municipality=municipality, shipment_ids=ids, acting_user=staff_admin)
     second = shipments_mark_packed(municipality=municipality, shipment_ids=ids, acting_user=staff_admin)
     # then
-    assert (first.packed, first.skipped) == (ids[:2], ids[2:])
-    assert (second.packed, second.skipped) == ([], ids)
+    assert (first.moved, first.skipped) == (ids[:2], ids[2:])
+    assert (second.moved, second.skipped) == ([], ids)
     statuses = dict(Shipment.objects.values_list("pk", "status"))
     assert [statuses[pk] for pk in ids] == ["packed", "packed", "shipped"]
     assert all(Shipment.objects.get(pk=pk).packed_at for pk in ids[:2])
@@ -36,7 +35,7 @@ def test_marking_packed_ignores_another_municipalitys_boxes(municipality, other_
     # when
     result = shipments_mark_packed(municipality=municipality, shipment_ids=[other.pk], acting_user=None)
     # then
-    assert (result.packed, result.skipped) == ([], [])
+    assert (result.moved, result.skipped) == ([], [])
     other.refresh_from_db()
     assert other.status == "pending"
     assert not ShipmentEvent.objects.exists()

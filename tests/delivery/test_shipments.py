@@ -110,8 +110,8 @@ def test_mark_delivered_in_bulk_moves_only_this_municipalitys_shipped_boxes(
     result = shipments_mark_delivered(municipality=municipality, shipment_ids=ids, acting_user=staff_admin)
     again = shipments_mark_delivered(municipality=municipality, shipment_ids=ids, acting_user=staff_admin)
     # then
-    assert (result.delivered, result.skipped) == ([here[0].pk, here[1].pk], [here[2].pk])
-    assert (again.delivered, again.skipped) == ([], [s.pk for s in here])
+    assert (result.moved, result.skipped) == ([here[0].pk, here[1].pk], [here[2].pk])
+    assert (again.moved, again.skipped) == ([], [s.pk for s in here])
     statuses = dict(Shipment.objects.filter(pk__in=ids).values_list("pk", "status"))
     assert statuses == {here[0].pk: "delivered", here[1].pk: "delivered", here[2].pk: "pending", other.pk: "shipped"}
     delivered_events = ShipmentEvent.objects.filter(to_status="delivered")
