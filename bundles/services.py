@@ -21,6 +21,7 @@ from bundles.models import (
 from bundles.pricing import coldest
 from bundles.publishing import PublishRefused, bundle_publish_problems
 from core.images import image_clean
+from core.records import fields_only, record_save
 from core.transitions import TransitionNotAllowed
 from municipalities.models import Municipality, Role
 from municipalities.services import membership_grant
@@ -64,34 +65,16 @@ PLAN_FIELDS = {
 }
 
 
-def _only(fields: dict, allowed: set[str]) -> dict:
-    unknown = set(fields) - allowed
-    if unknown:
-        raise TypeError(f"Unknown fields: {sorted(unknown)}")
-    return fields
-
-
 # --- Merchants ---------------------------------------------------------------------------------------------
 @transaction.atomic
 def merchant_create(*, municipality: Municipality, photo=None, **fields) -> Merchant:
-    merchant = Merchant(municipality=municipality, **_only(fields, MERCHANT_FIELDS))
-    merchant.full_clean(exclude=["photo"])
-    if photo is not None:
-        merchant.photo = image_clean(photo)
-    merchant.save()
-    return merchant
+    return record_save(Merchant(municipality=municipality), fields=fields, allowed=MERCHANT_FIELDS, photo=photo)
 
 
 @transaction.atomic
 def merchant_update(*, merchant: Merchant, photo=None, **fields) -> Merchant:
     locked = Merchant.objects.select_for_update().get(pk=merchant.pk)
-    for name, value in _only(fields, MERCHANT_FIELDS).items():
-        setattr(locked, name, value)
-    locked.full_clean(exclude=["photo"])
-    if photo is not None:
-        locked.photo = image_clean(photo)
-    locked.save()
-    return locked
+    return record_save(locked, fields=fields, allowed=MERCHANT_FIELDS, photo=photo)
 
 
 @transaction.atomic
@@ -109,23 +92,14 @@ def merchant_member_bind(*, merchant: Merchant, user: User) -> MerchantMember:
 # --- Products ----------------------------------------------------------------------------------------------
 @transaction.atomic
 def product_create(*, merchant: Merchant, photo=None, **fields) -> Product:
-    product = Product(municipality_id=merchant.municipality_id, merchant=merchant, **_only(fields, PRODUCT_FIELDS))
-    product.full_clean(exclude=["photo"])
-    if photo is not None:
-        product.photo = image_clean(photo)
-    product.save()
-    return product
+    product = Product(municipality_id=merchant.municipality_id, merchant=merchant)
+    return record_save(product, fields=fields, allowed=PRODUCT_FIELDS, photo=photo)
 
 
 @transaction.atomic
 def product_update(*, product: Product, photo=None, **fields) -> Product:
     locked = Product.objects.select_for_update().get(pk=product.pk)
-    for name, value in _only(fields, PRODUCT_FIELDS).items():
-        setattr(locked, name, value)
-    locked.full_clean(exclude=["photo"])
-    if photo is not None:
-        locked.photo = image_clean(photo)
-    locked.save()
+    record_save(locked, fields=fields, allowed=PRODUCT_FIELDS, photo=photo)
     if "storage_class" in fields:
         bundles_refresh_storage(product_ids=[locked.pk])
     return locked
@@ -222,7 +196,7 @@ def bundle_create(
 @transaction.atomic
 def bundle_update(*, bundle: Bundle, acting_user: User | None, **fields) -> Bundle:
     locked = Bundle.objects.select_for_update().get(pk=bundle.pk)
-    changed = {k: v for k, v in _only(fields, BUNDLE_FIELDS).items() if getattr(locked, k) != v}
+    changed = {k: v for k, v in fields_only(fields, BUNDLE_FIELDS).items() if getattr(locked, k) != v}
     if not changed:
         return locked
     for name, value in changed.items():
@@ -283,7 +257,7 @@ def plan_set(*, bundle: Bundle, cadence: str, acting_user: User | None, **fields
     plan = Plan.objects.filter(bundle=bundle, cadence=cadence).first() or Plan(
         municipality_id=bundle.municipality_id, bundle=bundle, cadence=cadence
     )
-    fields = _only(fields, PLAN_FIELDS)
+    fields = fields_only(fields, PLAN_FIELDS)
     if plan.pk and all(getattr(plan, k) == v for k, v in fields.items()):
         return plan
     for name, value in fields.items():

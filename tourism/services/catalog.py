@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from bundles.models import Bundle
-from core.images import image_clean
+from core.records import fields_only, record_save
 from municipalities.models import Municipality, Role
 from municipalities.services import membership_grant
 from tourism.models import Coupon, Offer, OfferAttachment, Partner, PartnerMember
@@ -50,33 +50,15 @@ OFFER_FIELDS = {
 OFFER_SETTLED_FIELDS = ("partner_id", "reimbursement_won")
 
 
-def _only(fields: dict, allowed: set[str]) -> dict:
-    unknown = set(fields) - allowed
-    if unknown:
-        raise TypeError(f"Unknown fields: {sorted(unknown)}")
-    return fields
-
-
 @transaction.atomic
 def partner_create(*, municipality: Municipality, photo=None, **fields) -> Partner:
-    partner = Partner(municipality=municipality, **_only(fields, PARTNER_FIELDS))
-    partner.full_clean(exclude=["photo"])
-    if photo is not None:
-        partner.photo = image_clean(photo)
-    partner.save()
-    return partner
+    return record_save(Partner(municipality=municipality), fields=fields, allowed=PARTNER_FIELDS, photo=photo)
 
 
 @transaction.atomic
 def partner_update(*, partner: Partner, photo=None, **fields) -> Partner:
     locked = Partner.objects.select_for_update().get(pk=partner.pk)
-    for name, value in _only(fields, PARTNER_FIELDS).items():
-        setattr(locked, name, value)
-    locked.full_clean(exclude=["photo"])
-    if photo is not None:
-        locked.photo = image_clean(photo)
-    locked.save()
-    return locked
+    return record_save(locked, fields=fields, allowed=PARTNER_FIELDS, photo=photo)
 
 
 @transaction.atomic
@@ -93,7 +75,7 @@ def partner_member_bind(*, partner: Partner, user: User) -> PartnerMember:
 
 @transaction.atomic
 def offer_create(*, partner: Partner, **fields) -> Offer:
-    offer = Offer(municipality_id=partner.municipality_id, partner=partner, **_only(fields, OFFER_FIELDS))
+    offer = Offer(municipality_id=partner.municipality_id, partner=partner, **fields_only(fields, OFFER_FIELDS))
     offer.full_clean()
     offer.save()
     return offer
@@ -105,7 +87,7 @@ def offer_update(*, offer: Offer, partner: Partner | None = None, **fields) -> O
     before = {name: getattr(locked, name) for name in OFFER_SETTLED_FIELDS}
     if partner is not None:
         locked.partner = partner
-    for name, value in _only(fields, OFFER_FIELDS).items():
+    for name, value in fields_only(fields, OFFER_FIELDS).items():
         setattr(locked, name, value)
     changed = [name for name in OFFER_SETTLED_FIELDS if getattr(locked, name) != before[name]]
     if changed and Coupon.objects.filter(offer_id=locked.pk, redeemed_at__isnull=False).exists():
