@@ -29,8 +29,9 @@ def _require_finance(user: User, municipality_id: int) -> None:
 
 
 def payout_memo(period: SettlementPeriod) -> str:
-    """적요 printed on the receiving account: short, as banks show only a few characters."""
-    return _("꾸러미%(label)s정산") % {"label": period.label.replace("-", "")[2:]}
+    """적요 printed on the receiving account: short, as banks show only a few characters, and Korean
+    whatever language the staff member works in (it is stored on the payout and sent to a Korean bank)."""
+    return "꾸러미{label}정산".format(label=period.label.replace("-", "")[2:])
 
 
 _BANK_FIELDS = ("bank_code", "account_number", "account_holder")
