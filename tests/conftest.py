@@ -4,6 +4,7 @@ from django.db import connection
 from django.utils import translation
 
 from tests.accounts.factories import UserFactory
+from tests.browser.harness import browser, page, site  # noqa: F401 - the browser tests' fixtures, defined once
 from tests.municipalities.factories import MembershipFactory, MunicipalityFactory
 
 

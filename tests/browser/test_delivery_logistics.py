@@ -4,7 +4,7 @@ from django.urls import reverse
 from delivery.models import Shipment
 from municipalities.models import Role
 from tests.accounts.factories import PASSWORD, UserFactory
-from tests.browser.conftest import PHONE, artifacts_dir, axe_serious_violations, log_in
+from tests.browser.harness import PHONE, artifacts_dir, axe_serious_violations, log_in
 from tests.delivery.helpers import shipped_cycle
 from tests.municipalities.factories import MembershipFactory
 

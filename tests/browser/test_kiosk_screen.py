@@ -15,7 +15,7 @@ from bundles.services import bundle_set_hero_image, bundle_update
 from demo.seed.images import picture_jpeg
 from kiosk.models import Kiosk
 from kiosk.services import kiosk_create
-from tests.browser.conftest import artifacts_dir, axe_serious_violations
+from tests.browser.harness import artifacts_dir, axe_serious_violations
 from tests.subscriptions.helpers import published_bundle
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -6,7 +6,7 @@ from bundles.services import merchant_member_bind
 from settlement import pdf
 from settlement.models import Statement
 from tests.accounts.factories import PASSWORD, UserFactory
-from tests.browser.conftest import PHONE, artifacts_dir, axe_serious_violations, log_in
+from tests.browser.harness import PHONE, artifacts_dir, axe_serious_violations, log_in
 from tests.municipalities.factories import MembershipFactory
 from tests.settlement.helpers import AFTER_NOVEMBER
 from tests.settlement.pdf_helpers import closed_november

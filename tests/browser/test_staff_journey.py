@@ -3,7 +3,7 @@ from django.urls import reverse
 
 from municipalities.models import Role
 from tests.accounts.factories import PASSWORD, UserFactory
-from tests.browser.conftest import PHONE, artifacts_dir, axe_serious_violations, log_in
+from tests.browser.harness import PHONE, artifacts_dir, axe_serious_violations, log_in
 from tests.municipalities.factories import MembershipFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

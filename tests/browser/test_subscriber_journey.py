@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from subscriptions.models import Subscription, SubscriptionEvent
 from tests.accounts.factories import PASSWORD as FACTORY_PASSWORD
 from tests.accounts.factories import UserFactory
-from tests.browser.conftest import PHONE, artifacts_dir, axe_serious_violations, log_in
+from tests.browser.harness import PHONE, artifacts_dir, axe_serious_violations, log_in
 from tests.subscriptions.helpers import published_bundle
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -10,7 +10,7 @@ from django.urls import reverse
 from subscriptions.billing import charging
 from subscriptions.models import Order, PaymentAttempt
 from tests.accounts.factories import PASSWORD
-from tests.browser.conftest import PHONE, artifacts_dir, axe_serious_violations, log_in
+from tests.browser.harness import PHONE, artifacts_dir, axe_serious_violations, log_in
 from tests.subscriptions.billing_helpers import closed_order, intents_for
 from tests.subscriptions.test_three_d_secure import switch_to_3ds_card
 

@@ -15,13 +15,12 @@ from subscriptions.billing.charging import order_charge
 from subscriptions.billing.close import cycle_close
 from subscriptions.models import Order
 from tests.accounts.factories import PASSWORD, UserFactory
-from tests.browser.conftest import PHONE, artifacts_dir, axe_serious_violations, browser, log_in, page, site
+from tests.browser.harness import PHONE, artifacts_dir, axe_serious_violations, log_in
 from tests.bundles.factories import MerchantFactory, ProductFactory
 from tests.delivery.helpers import bundle_with, subscribe
 from tests.municipalities.factories import MembershipFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-__all__ = ["browser", "page", "site"]  # Playwright fixtures of tests/browser, used here
 
 
 def test_a_merchant_reads_prints_and_confirms_on_a_phone(site, page, municipality, stripe_gateway):

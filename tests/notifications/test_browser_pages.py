@@ -8,16 +8,7 @@ from notifications.services import notify
 from tests.accounts.factories import PASSWORD, UserFactory
 
 # The browser harness's fixtures, used here as in tests/browser.
-from tests.browser.conftest import (  # noqa: F401
-    DESKTOP,
-    PHONE,
-    artifacts_dir,
-    axe_serious_violations,
-    browser,
-    log_in,
-    page,
-    site,
-)
+from tests.browser.harness import PHONE, artifacts_dir, axe_serious_violations, log_in
 from tests.municipalities.factories import MembershipFactory
 from tests.notifications.helpers import recipient_for
 

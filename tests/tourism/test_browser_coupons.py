@@ -5,7 +5,7 @@ import pytest
 from django.utils import timezone
 
 from tests.accounts.factories import PASSWORD, UserFactory
-from tests.browser.conftest import PHONE, artifacts_dir, axe_serious_violations, browser, log_in, page, site  # noqa: F401
+from tests.browser.harness import PHONE, artifacts_dir, axe_serious_violations, log_in
 from tests.tourism.factories import OfferFactory, PartnerFactory, partner_user
 from tests.tourism.helpers import issued_coupon
 from tourism.models import Coupon

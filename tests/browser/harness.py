@@ -1,5 +1,9 @@
 """Browser harness: Playwright for Python driving Debian's chromium against a live Django server.
 
+Its fixtures are registered once, in tests/conftest.py, for every app's browser tests: Playwright's sync API
+allows one running instance per thread, so the session's Chromium must be a single fixture definition (a
+test module importing the fixtures would define a second one and fail when both run in one session).
+
 Never `playwright install`: the browser is the system's /usr/bin/chromium (installed by bin/setup).
 """
 
