@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from bundles.pricing import percent_of
 from municipalities.models import Municipality
 from settlement.allocation import allocate
-from settlement.models import Account, Posting, PostingLine, SettlementPeriod, StatementCounter
+from settlement.models import Account, Entry, Posting, PostingLine, SettlementPeriod, StatementCounter
 from settlement.period_calendar import closed_until, period_bounds, periods_for, posting_instant
 from subscriptions import clock
 from subscriptions.models import Order, OrderItem, Refund
@@ -360,6 +360,7 @@ _LINE_COLUMNS = (
     "municipality_id",
     "posting_id",
     "period_id",
+    "entry",
     "account",
     "amount_won",
     "merchant_id",
@@ -385,6 +386,17 @@ def _rows_per_insert(columns: tuple[str, ...]) -> int:
     # SQLite (the demo) caps the parameters of one statement; PostgreSQL takes BATCH rows at once.
     limit = connection.features.max_query_params
     return BATCH if limit is None else max(1, min(BATCH, limit // len(columns)))
+
+
+def _entry(plan: PlannedPosting) -> str:
+    """How the posting's lines read on a statement of the period it was placed in."""
+    if plan.adjusts_id is not None or plan.occurred_at < plan.period.starts_at:
+        return Entry.ADJUSTMENT
+    if plan.kind == Posting.Kind.REFUND:
+        return Entry.REFUND
+    if plan.kind == Posting.Kind.REDEMPTION:
+        return Entry.REDEMPTION
+    return Entry.SALE
 
 
 def _write(municipality: Municipality, plans: list[PlannedPosting], now: datetime) -> int:
@@ -428,6 +440,7 @@ def _write(municipality: Municipality, plans: list[PlannedPosting], now: datetim
         size = _rows_per_insert(_LINE_COLUMNS)
         chunk: list[tuple] = []
         for plan, posting_id in zip(plans, posting_ids, strict=True):
+            entry = _entry(plan)
             if chunk and len(chunk) + len(plan.lines) > size:
                 cursor.execute(_insert_sql(PostingLine, _LINE_COLUMNS, len(chunk)), [v for row in chunk for v in row])
                 chunk = []
@@ -436,6 +449,7 @@ def _write(municipality: Municipality, plans: list[PlannedPosting], now: datetim
                     municipality.pk,
                     posting_id,
                     plan.period.pk,
+                    entry,
                     str(line.account),
                     line.amount_won,
                     line.merchant_id,

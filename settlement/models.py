@@ -163,8 +163,21 @@ class Posting(AppendOnlyModel, TenantModel):
         return f"{self.source_key} ({self.period})"
 
 
+class Entry(models.TextChoices):
+    """How a line reads on a statement, decided when it is posted (settlement.ledger): a posting placed in a
+    period later than its own (a late event) or reversing an earlier period's order is an adjustment."""
+
+    SALE = "sale", _("판매")
+    REFUND = "refund", _("환불")
+    ADJUSTMENT = "adjustment", _("조정")
+    REDEMPTION = "redemption", _("쿠폰 사용")
+
+
 class PostingLine(AppendOnlyModel, TenantModel):
     posting = models.ForeignKey(Posting, on_delete=models.PROTECT, related_name="lines")
+    # Kept on the line (not only on its posting) so a period's statement totals are one GROUP BY over
+    # its lines, with no join (bench/settlement_close.py).
+    entry = models.CharField(max_length=12, choices=Entry.choices)
     # Indexes only where the ledger is read (by posting, by period's party): every index is paid on each of
     # the many lines written by a close.
     period = models.ForeignKey(SettlementPeriod, on_delete=models.PROTECT, related_name="+", db_index=False)

@@ -3,9 +3,10 @@
 merchants, partners and lines (one GROUP BY per party kind for the totals, one INSERT … SELECT per kind
 for the lines, one for the balances carried from the previous period).
 
-A line's kind comes from its posting: an order paid or a coupon redeemed is a sale / redemption; a refund
-is a refund; a posting that adjusts an earlier period (it names the original, or it happened before this
-period started) is an adjustment. Amounts are what the party is owed (the ledger's credits, negated).
+A line's kind is its ledger line's entry, decided when it was posted (settlement.ledger._entry): an order
+paid or a coupon redeemed is a sale / redemption; a refund is a refund; a posting that adjusts an earlier
+period (it names the original, or it happened before this period started) is an adjustment.
+Amounts are what the party is owed (the ledger's credits, negated).
 Numbers continue the municipality's sequence; the caller holds the StatementCounter lock (period_close),
 so two closes never take the same number or leave a gap. Portable between PostgreSQL and SQLite.
 """
@@ -36,11 +37,8 @@ def _t(model) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
-_ADJUSTMENT = "(p.adjusts_id IS NOT NULL OR p.occurred_at < %(starts_at)s)"
-_LINE_KIND = f"""(CASE WHEN {_ADJUSTMENT} THEN 'adjustment'
-                      WHEN p.kind = 'refund' THEN 'refund'
-                      WHEN p.kind = 'redemption' THEN 'redemption'
-                      ELSE 'sale' END)"""
+# The statement line's kind is the ledger line's entry (settlement.ledger._entry).
+_LINE_KIND = "l.entry"
 
 # (party kind, party column, payable account, party table, representative column or '')
 _PARTIES = (
@@ -54,16 +52,16 @@ def _insert_statements(party_kind: str, column: str, payable: str, table, repres
     return f"""
     WITH agg AS (
         SELECT l.{column} AS party_id,
-            SUM(CASE WHEN l.account = '{payable}' AND NOT {_ADJUSTMENT} AND p.kind <> 'refund'
+            SUM(CASE WHEN l.account = '{payable}' AND l.entry IN ('sale', 'redemption')
                      THEN -l.amount_won ELSE 0 END) AS sales,
-            SUM(CASE WHEN l.account = '{payable}' AND NOT {_ADJUSTMENT} AND p.kind = 'refund'
-                     THEN -l.amount_won ELSE 0 END) AS refunds,
-            SUM(CASE WHEN l.account = '{payable}' AND {_ADJUSTMENT} THEN -l.amount_won ELSE 0 END) AS adjustments,
+            SUM(CASE WHEN l.account = '{payable}' AND l.entry = 'refund' THEN -l.amount_won ELSE 0 END) AS refunds,
+            SUM(CASE WHEN l.account = '{payable}' AND l.entry = 'adjustment' THEN -l.amount_won ELSE 0 END)
+                AS adjustments,
             SUM(CASE WHEN l.account = '{payable}' AND l.tax_type = 'exempt' THEN -l.amount_won ELSE 0 END) AS exempt,
             SUM(CASE WHEN l.account = '{payable}' AND l.tax_type = 'taxable' THEN -l.amount_won ELSE 0 END) AS taxable,
             SUM(CASE WHEN l.account = '{Account.COMMISSION}' THEN -l.amount_won ELSE 0 END) AS commission,
             SUM(CASE WHEN l.account = '{payable}' THEN 1 ELSE 0 END) AS lines
-        FROM {_t(PostingLine)} l JOIN {_t(Posting)} p ON p.id = l.posting_id
+        FROM {_t(PostingLine)} l
         WHERE l.period_id = %(period)s AND l.{column} IS NOT NULL
           AND l.account IN ('{payable}', '{Account.COMMISSION}')
         GROUP BY l.{column}
