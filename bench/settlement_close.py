@@ -16,8 +16,9 @@ What it does:
    then `period_close` (which finds nothing left to post and issues the statements), counting the close's
    queries. In the same run it times the raw GROUP BY of the payable and commission lines per merchant (the
    aggregate a statement's totals come from) and reports aggregate_ratio = time of the close's statement-totals
-   queries (its GROUP BY … INSERT per party kind) / raw aggregate time, and statements_vs_aggregate = the whole
-   statements step (those, the copy of every line into its statement, locks) / raw aggregate time.
+   queries (per party kind a GROUP BY and the INSERT of the statements) / raw aggregate time, and
+   statements_vs_aggregate = the whole statements step (those, the copy of every line into its statement,
+   locks) / raw aggregate time.
 4. Renders the statement PDFs (the first P statements; default all) with the project's render-and-store
    function (`settlement.pdf.statements_pdf_render`, what each Celery task runs) in a pool of 1 and then 2
    processes, clearing the PDF fields in between; and one raw WeasyPrint render of a typical statement
@@ -187,6 +188,7 @@ def measure_close(municipality, period) -> dict:
     from settlement.ledger import ledger_post_pending
     from settlement.models import Account, PostingLine, Statement
     from settlement.periods import period_close
+    from settlement.statements import TOTALS_TAG
 
     _execute("CHECKPOINT")
     started = time.perf_counter()
@@ -201,9 +203,10 @@ def measure_close(municipality, period) -> dict:
         result = period_close(period=period, acting_user=None)
         statements_s = time.perf_counter() - started
     log(f"close (statements): {result.statements:,} statements in {statements_s:.2f} s, {len(queries)} queries")
-    # The statements' totals are computed by one INSERT … SELECT … GROUP BY per party kind (settlement.statements);
-    # the rest of the step copies every payable line into its statement and locks and marks the period.
-    totals_s = sum(float(query["time"]) for query in queries.captured_queries if "WITH agg AS" in query["sql"])
+    # The statements' totals are computed per party kind by one GROUP BY and one INSERT of the statements
+    # (settlement.statements, tagged TOTALS_TAG); the rest of the step copies every payable line into its
+    # statement and locks and marks the period.
+    totals_s = sum(float(query["time"]) for query in queries.captured_queries if TOTALS_TAG in query["sql"])
     log(f"  of which the statement totals (GROUP BY … INSERT): {totals_s:.3f} s")
 
     raw = []
