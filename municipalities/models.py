@@ -81,7 +81,10 @@ class Municipality(models.Model):
     )
     past_due_cancel_days = models.PositiveSmallIntegerField(_("연체 후 해지까지(일)"), default=14)
     shortfall_policy = models.CharField(
-        _("상품 부족 시 배분 기준"), max_length=20, choices=ShortfallPolicy.choices, default=ShortfallPolicy.OLDEST_FIRST
+        _("상품 부족 시 배분 기준"),
+        max_length=20,
+        choices=ShortfallPolicy.choices,
+        default=ShortfallPolicy.OLDEST_FIRST,
     )
     # Where merchants bring their products before each cycle ships (blank: the municipality's address).
     logistics_center_address = models.CharField(_("물류센터 주소"), max_length=200, blank=True)
