@@ -117,7 +117,7 @@ def subscription_pause(
     sub = _lock(subscription)
     if sub.status == Status.PAUSED and sub.paused_until == until:
         return sub
-    if until is not None and until <= clock.now().date():
+    if until is not None and until <= clock.today(sub.municipality.timezone):
         raise ChangeNotAllowed(_("일시정지 종료일은 오늘 이후여야 합니다."))
     previous = sub.status if sub.status == Status.PAUSED else _move(sub, Status.PAUSED)
     sub.paused_until = until

@@ -67,7 +67,7 @@ def promo_redeem(*, promo: PromoCode, subscriber: Subscriber, subscription: Subs
 
 
 def support_campaign_current(*, municipality: Municipality) -> ShippingSupportCampaign | None:
-    today = clock.now().date()
+    today = clock.today(municipality.timezone)
     return (
         ShippingSupportCampaign.objects.for_tenant(municipality)
         .filter(is_active=True, starts_on__lte=today, ends_on__gte=today)

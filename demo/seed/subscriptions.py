@@ -68,7 +68,7 @@ def _promos(municipality: Municipality) -> list[PromoCode]:
 def _campaign(municipality: Municipality) -> None:
     if ShippingSupportCampaign.objects.for_tenant(municipality).exists():
         return
-    today = clock.now().date()
+    today = clock.today(municipality.timezone)
     campaign = ShippingSupportCampaign(
         municipality=municipality,
         name="2026 하반기 배송비 지원",
@@ -115,7 +115,7 @@ def _subscribe(municipality: Municipality, index: int, plans: list[Plan], promos
     )
     fate = rng.random()
     if fate < 0.10:
-        until = clock.now().date() + timedelta(days=rng.choice([14, 30, 60]))
+        until = clock.today() + timedelta(days=rng.choice([14, 30, 60]))
         lifecycle.subscription_pause(
             subscription=sub, until=until if rng.random() < 0.7 else None, acting_user=user, reason="여행 중이에요"
         )

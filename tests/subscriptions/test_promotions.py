@@ -190,3 +190,23 @@ def test_quote_shows_every_part(municipality, bundle):
 def test_quote_per_box_without_extras(bundle):
     q = quote(plan=bundle.plans.get(cadence="monthly"), term_boxes=1)
     assert (q.first_charge_won, q.later_charge_won, q.term_discount_won) == (42_000, 42_000, 0)
+
+
+@pytest.mark.django_db
+def test_a_campaign_starting_today_counts_just_after_midnight_in_korea(municipality):
+    # 00:30 in Seoul is still the day before in UTC: "today" must be Korea's date
+    import time_machine
+
+    from subscriptions.promotions import support_campaign_current
+    from tests.subscriptions.helpers import seoul
+
+    with time_machine.travel(seoul(2026, 11, 24, 0, 30), tick=False):
+        campaign = ShippingSupportCampaign.objects.create(
+            municipality=municipality,
+            name="지원",
+            budget_won=50_000,
+            starts_on=timezone.localdate(),
+            ends_on=timezone.localdate(),
+        )
+        assert campaign.starts_on.day == 24
+        assert support_campaign_current(municipality=municipality) == campaign
