@@ -2,7 +2,7 @@
 """Benchmark: a month's settlement close and its statement PDFs against raw ceilings (issue 7, "Benchmark").
 
     .venv/bin/python bench/settlement_close.py [--merchants M] [--lines L] [--items K] [--pdfs P]
-                                               [--database-url URL]
+                                               [--rounds R] [--database-url URL]
 
 What it does:
 1. Creates a scratch PostgreSQL database `kkureomi_bench_settle_<pid>` on the server of `--database-url`
@@ -14,11 +14,12 @@ What it does:
    and taxable), every order paid on a day of last month with its succeeded payment attempt.
 3. Times the close as the project does it: `ledger_post_pending` up to the period's end (the postings),
    then `period_close` (which finds nothing left to post and issues the statements), counting the close's
-   queries. In the same run it times the raw GROUP BY of the payable and commission lines per merchant (the
-   aggregate a statement's totals come from) and reports aggregate_ratio = time of the close's statement-totals
-   queries (per party kind a GROUP BY and the INSERT of the statements) / raw aggregate time, and
-   statements_vs_aggregate = the whole statements step (those, the copy of every line into its statement,
-   locks) / raw aggregate time.
+   queries. The close runs R times (default 5); every run but the last is rolled back. Before each one,
+   in the same cache state, it times the raw GROUP BY of the payable and commission lines per merchant (the
+   aggregate a statement's totals come from). aggregate_ratio = median time of the close's statement-totals
+   queries (per party kind a GROUP BY and the INSERT of the statements) / median raw aggregate time;
+   statements_vs_aggregate = the last close's whole statements step (those, the copy of every line into its
+   statement, locks, commit) / median raw aggregate time.
 4. Renders the statement PDFs (the first P statements; default all) with the project's render-and-store
    function (`settlement.pdf.statements_pdf_render`, what each Celery task runs) in a pool of 1 and then 2
    processes, clearing the PDF fields in between; and one raw WeasyPrint render of a typical statement
@@ -181,12 +182,34 @@ def seed(*, merchants: int, lines: int, items: int):
     return municipality, period_for(municipality, last_month_start + timedelta(days=1))
 
 
-def measure_close(municipality, period) -> dict:
+class _Rehearsal(Exception):
+    """Raised inside a rehearsal close so its transaction rolls back."""
+
+
+def _raw_aggregate(period) -> tuple[float, int]:
+    """The raw GROUP BY of the payable and commission lines per merchant: (seconds, groups)."""
     from django.db import connection
+
+    from settlement.models import Account, PostingLine
+
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""SELECT merchant_id, SUM(-amount_won), COUNT(*) FROM {_t(PostingLine)}
+                WHERE period_id = %s AND account IN (%s, %s) AND merchant_id IS NOT NULL
+                GROUP BY merchant_id""",
+            [period.pk, Account.MERCHANT_PAYABLE, Account.COMMISSION],
+        )
+        groups = len(cursor.fetchall())
+    return time.perf_counter() - started, groups
+
+
+def measure_close(municipality, period, rounds: int) -> dict:
+    from django.db import connection, transaction
     from django.test.utils import CaptureQueriesContext
 
     from settlement.ledger import ledger_post_pending
-    from settlement.models import Account, PostingLine, Statement
+    from settlement.models import PostingLine, SettlementPeriod, Statement
     from settlement.periods import period_close
     from settlement.statements import TOTALS_TAG
 
@@ -195,34 +218,38 @@ def measure_close(municipality, period) -> dict:
     posted = ledger_post_pending(municipality=municipality, until=period.ends_at)
     postings_s = time.perf_counter() - started
     log(f"postings: {posted:,} in {postings_s:.2f} s")
-    for model in (PostingLine,):
-        _execute(f"VACUUM ANALYZE {_t(model)}")
+    _execute(f"VACUUM ANALYZE {_t(PostingLine)}")
     _execute("CHECKPOINT")
-    with CaptureQueriesContext(connection) as queries:
-        started = time.perf_counter()
-        result = period_close(period=period, acting_user=None)
-        statements_s = time.perf_counter() - started
-    log(f"close (statements): {result.statements:,} statements in {statements_s:.2f} s, {len(queries)} queries")
-    # The statements' totals are computed per party kind by one GROUP BY and one INSERT of the statements
-    # (settlement.statements, tagged TOTALS_TAG); the rest of the step copies every payable line into its
-    # statement and locks and marks the period.
-    totals_s = sum(float(query["time"]) for query in queries.captured_queries if TOTALS_TAG in query["sql"])
-    log(f"  of which the statement totals (GROUP BY … INSERT): {totals_s:.3f} s")
 
-    raw = []
-    for _round in range(3):
-        started = time.perf_counter()
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"""SELECT merchant_id, SUM(-amount_won), COUNT(*) FROM {_t(PostingLine)}
-                    WHERE period_id = %s AND account IN (%s, %s) AND merchant_id IS NOT NULL
-                    GROUP BY merchant_id""",
-                [period.pk, Account.MERCHANT_PAYABLE, Account.COMMISSION],
-            )
-            groups = cursor.fetchall()
-        raw.append(time.perf_counter() - started)
-    raw_s = statistics.median(raw)
-    log(f"raw GROUP BY: {len(groups):,} groups in {raw_s * 1000:.1f} ms (median of 3)")
+    # Both sides are timed alike: each round runs the raw aggregate, then the close, in the same cache state;
+    # every round but the last rolls its close back. The medians are compared.
+    raw_times, totals_times = [], []
+    for round_number in range(1, rounds + 1):
+        raw_s, groups = _raw_aggregate(period)
+        raw_times.append(raw_s)
+        last = round_number == rounds
+        closing = SettlementPeriod.objects.get(pk=period.pk)
+        with CaptureQueriesContext(connection) as queries:
+            started = time.perf_counter()
+            try:
+                with transaction.atomic():
+                    result = period_close(period=closing, acting_user=None)
+                    if not last:
+                        raise _Rehearsal
+            except _Rehearsal:
+                pass
+            statements_s = time.perf_counter() - started
+        # The statements' totals are computed per party kind by one GROUP BY and one INSERT of the statements
+        # (settlement.statements, tagged TOTALS_TAG); the rest of the step copies every payable line into its
+        # statement and locks and marks the period.
+        totals_s = sum(float(query["time"]) for query in queries.captured_queries if TOTALS_TAG in query["sql"])
+        totals_times.append(totals_s)
+        log(
+            f"round {round_number}/{rounds}{'' if last else ' (rolled back)'}: raw GROUP BY {raw_s * 1000:.1f} ms "
+            f"({groups:,} groups); close {result.statements:,} statements in {statements_s:.2f} s, "
+            f"{len(queries)} queries, of which the statement totals (GROUP BY … INSERT) {totals_s * 1000:.1f} ms"
+        )
+    raw_s, totals_s = statistics.median(raw_times), statistics.median(totals_times)
     lines = Statement.objects.filter(period=period).values_list("line_count", flat=True)
     return {
         "postings_s": round(postings_s, 3),
@@ -307,14 +334,21 @@ def main() -> None:
     parser.add_argument("--lines", type=int, default=100_000, metavar="L", help="paid order lines in the month")
     parser.add_argument("--items", type=int, default=4, metavar="K", help="lines per order")
     parser.add_argument("--pdfs", type=int, default=0, metavar="P", help="statements to render (0: all)")
+    parser.add_argument("--rounds", type=int, default=5, help="timed closes (all but the last rolled back)")
     parser.add_argument(
         "--database-url",
         default=DEFAULT_SERVER_URL,
         help="PostgreSQL server; its database is used only to create and drop the scratch database",
     )
     args = parser.parse_args()
-    if args.merchants < max(2, args.items) or args.lines < args.items or args.items < 1 or args.pdfs < 0:
-        parser.error("--merchants ≥ max(2, --items), --items ≥ 1, --lines ≥ --items, --pdfs ≥ 0")
+    if (
+        args.merchants < max(2, args.items)
+        or args.lines < args.items
+        or args.items < 1
+        or args.pdfs < 0
+        or args.rounds < 1
+    ):
+        parser.error("--merchants ≥ max(2, --items), --items ≥ 1, --lines ≥ --items, --pdfs ≥ 0, --rounds ≥ 1")
 
     media = tempfile.mkdtemp(prefix="kkureomi-bench-media-")
     env_defaults(REDIS_URL="", MEDIA_ROOT=media)
@@ -326,7 +360,7 @@ def main() -> None:
             from settlement.reconciliation import period_reconcile
 
             municipality, period = seed(merchants=args.merchants, lines=args.lines, items=args.items)
-            close = measure_close(municipality, period)
+            close = measure_close(municipality, period, args.rounds)
             pdfs = measure_pdfs(period, args.pdfs or None)
             difference = period_reconcile(period=period).difference_won
             log(f"reconciliation difference: {difference} won")
