@@ -91,9 +91,7 @@ def _agg_rows(sums: dict[int, list[int]]) -> str:
     return "VALUES " + ", ".join(rows)
 
 
-def _insert_statements(
-    party_kind: str, column: str, table, representative: str, sums: dict[int, list[int]]
-) -> str:
+def _insert_statements(party_kind: str, column: str, table, representative: str, sums: dict[int, list[int]]) -> str:
     other = "partner_id" if column == "merchant_id" else "merchant_id"
     return f"""{TOTALS_TAG}
     WITH agg(party_id, {", ".join(_SUM_COLUMNS)}) AS (
