@@ -9,7 +9,8 @@ What it does:
    (default postgres://postgres@127.0.0.1:5432/postgres; that database is used only for CREATE/DROP), migrates
    it, and always drops it at the end. PDFs go to a temporary MEDIA_ROOT, removed at the end.
 2. Seeds L paid order lines for one month: L/K subscriptions (bench/cycle_close.py's set-based seeding), one
-   real `cycle_close` making the orders with K items each, then set-based SQL: M merchants with one product
+   real `cycle_close` making the orders, which are marked paid and given their K items each
+   (`cycle_items_copy`, what paying an order does), then set-based SQL: M merchants with one product
    each (INSERT … SELECT generate_series), every order item re-pointed to one of them (alternately VAT-exempt
    and taxable), every order paid on a day of last month with its succeeded payment attempt.
 3. Times the close as the project does it: `ledger_post_pending` up to the period's end (the postings),
@@ -84,6 +85,7 @@ def seed(*, merchants: int, lines: int, items: int):
     from settlement.period_calendar import period_bounds, period_for
     from subscriptions import clock
     from subscriptions.billing.close import cycle_close
+    from subscriptions.billing.contents import cycle_items_copy
     from subscriptions.models import DeliveryCycle, Order, OrderItem, PaymentAttempt
 
     orders = max(1, lines // items)
@@ -91,6 +93,9 @@ def seed(*, merchants: int, lines: int, items: int):
     cycle = DeliveryCycle.objects.get(pk=cycle_id)
     step = time.perf_counter()
     cycle_close(cycle_id=cycle.pk, now=cycle.cutoff_at + timedelta(minutes=1))
+    # Paid orders have their own item rows (copied from the cycle's box contents when they are paid).
+    _execute(f"UPDATE {_t(Order)} SET status = 'paid' WHERE cycle_id = %s", [cycle.pk])
+    cycle_items_copy(cycle)
     municipality = Municipality.objects.get(pk=cycle.municipality_id)
     made = OrderItem.objects.filter(order__cycle_id=cycle.pk).count()
     log(

@@ -267,6 +267,20 @@ class Subscription(TenantModel):
                 name="subscription_prepaid_within_term",
             ),
         ]
+        # Cycle close finds the few subscriptions whose pause ends or whose prepaid or promo boxes count
+        # down (subscriptions.billing.close). Partial indexes hold only those rows, so they cost the
+        # other subscriptions nothing.
+        indexes = [
+            models.Index(fields=["municipality"], name="subscription_paused", condition=models.Q(status="paused")),
+            models.Index(
+                fields=["municipality"],
+                name="subscription_prepaid_left",
+                condition=models.Q(prepaid_boxes_remaining__gt=0),
+            ),
+            models.Index(
+                fields=["municipality"], name="subscription_promo_left", condition=models.Q(promo_boxes_remaining__gt=0)
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.subscriber} · {self.bundle}"
@@ -363,14 +377,31 @@ class Order(TenantModel):
         Status.CANCELED: set(),
     }
 
-    # Cycle close writes a whole cycle's orders in one statement, and every index and foreign-key check on
-    # this table is paid once per order (bench/cycle_close.py). So: `subscription` and `cycle` are looked
-    # up through the unique constraint and the (cycle, status) index rather than indexes of their own; and
-    # `subscriber`, `bundle` and `plan` are copies of the subscription's values at close (the subscription
-    # row is checked, and these are never deleted: PROTECT), so the database does not check them again.
-    subscription = models.ForeignKey(Subscription, on_delete=models.PROTECT, related_name="orders", db_index=False)
-    cycle = models.ForeignKey(DeliveryCycle, on_delete=models.PROTECT, related_name="orders", db_index=False)
-    subscriber = models.ForeignKey(Subscriber, on_delete=models.PROTECT, related_name="orders", db_constraint=False)
+    # Cycle close writes a whole cycle's orders in one statement, and every index and row-by-row
+    # foreign-key check on this table is paid once per order (bench/cycle_close.py). So: `subscription`
+    # and `cycle` are looked up through the unique constraint and the (cycle, status) index rather than
+    # indexes of their own, and the database checks no reference row by row. Cycle close, the only writer
+    # of orders, takes municipality, subscription and cycle from the rows it joins, and PostgreSQL
+    # triggers keep them right afterwards: they never change, and a subscription or cycle with orders
+    # cannot be deleted (migration 0010). `subscriber`, `bundle` and `plan` are copies of the
+    # subscription's values at close, rows that are never deleted (PROTECT).
+    municipality = models.ForeignKey(
+        "municipalities.Municipality",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="지자체",
+        db_index=False,
+        db_constraint=False,
+    )
+    subscription = models.ForeignKey(
+        Subscription, on_delete=models.PROTECT, related_name="orders", db_index=False, db_constraint=False
+    )
+    cycle = models.ForeignKey(
+        DeliveryCycle, on_delete=models.PROTECT, related_name="orders", db_index=False, db_constraint=False
+    )
+    subscriber = models.ForeignKey(
+        Subscriber, on_delete=models.PROTECT, related_name="orders", db_index=False, db_constraint=False
+    )
     bundle = models.ForeignKey(Bundle, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False)
     plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False)
     bundle_name = models.CharField(max_length=80)
@@ -426,9 +457,34 @@ class Order(TenantModel):
         return f"#{self.pk} {self.bundle_name} ({self.cycle_id})"
 
 
+class BoxContent(TenantModel):
+    """What one bundle's box holds in one cycle, snapshotted at the cycle's close: every order of that
+    bundle in that cycle was sold with these products at these supply prices, however the bundle is
+    edited later. Kept once per (cycle, bundle), not once per order, so closing a cycle writes a few rows
+    per bundle rather than one per product of every box; an order gets its own OrderItem rows, copied from
+    here, when it is paid (subscriptions.billing.contents)."""
+
+    cycle = models.ForeignKey(DeliveryCycle, on_delete=models.PROTECT, related_name="box_contents", db_index=False)
+    bundle = models.ForeignKey(Bundle, on_delete=models.PROTECT, related_name="+", db_index=False)
+    product = models.ForeignKey("bundles.Product", on_delete=models.PROTECT, related_name="+", db_index=False)
+    merchant = models.ForeignKey("bundles.Merchant", on_delete=models.PROTECT, related_name="+", db_index=False)
+    product_name = models.CharField(max_length=80)
+    quantity = models.PositiveSmallIntegerField()
+    supply_price_won = models.PositiveIntegerField()
+    tax_type = models.CharField(max_length=10)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "bundle", "product"], name="box_content_unique_product"),
+        ]
+
+
 class OrderItem(TenantModel):
-    # Written a cycle at a time like Order (see there): the order is found through the unique constraint,
-    # and product and merchant are the snapshot's references to rows that are never deleted (PROTECT).
+    """One product of one paid order's box: copied from the cycle's BoxContent when the order is paid,
+    and changed afterwards only by a shortfall (delivery.shortfalls: fewer units, or a substitute)."""
+
+    # Written a cycle at a time (see Order): the order is found through the unique constraint, and
+    # product and merchant are the snapshot's references to rows that are never deleted (PROTECT).
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="items", db_index=False)
     product = models.ForeignKey(
         "bundles.Product", on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False

@@ -20,6 +20,7 @@ from django.db.models import F, Q
 
 from subscriptions import clock
 from subscriptions.billing import notices, ratelimit, returns
+from subscriptions.billing.contents import order_items_copy
 from subscriptions.gateways.base import ChargeResult, GatewayError, GatewayRateLimited, PaymentGateway
 from subscriptions.gateways.stripe_gateway import HARD_DECLINES
 from subscriptions.models import (
@@ -162,6 +163,7 @@ def _order_paid(order: Order, now: datetime) -> None:
     order.save(
         update_fields=["status", "paid_at", "next_retry_at", "action_deadline", "failure_code", "failure_message"]
     )
+    order_items_copy(order)  # from now on the box is packed, picked and settled from its own items
     sub = Subscription.objects.select_for_update().get(pk=order.subscription_id)
     fields = []
     if order.boxes_charged > 1:

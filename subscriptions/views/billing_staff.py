@@ -15,9 +15,7 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.db import transaction
-from django.db.models import (
-    Prefetch,
-)
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -33,6 +31,7 @@ from municipalities.services import personal_data_access_record
 from municipalities.tenancy import get_for_tenant_or_404
 from subscriptions import clock
 from subscriptions.billing.close import CycleNotDue, cycle_close
+from subscriptions.billing.contents import order_contents
 from subscriptions.billing.decline_messages import decline_message
 from subscriptions.billing.refunds import RefundNotAllowed, order_refund
 from subscriptions.billing.reports import (
@@ -58,7 +57,7 @@ from subscriptions.billing_tables import (
 from subscriptions.cycles import ShipDateNotAllowed, cycle_move_ship_date
 from subscriptions.gateways.base import GatewayError
 from subscriptions.gateways.stripe_gateway import gateway
-from subscriptions.models import DeliveryCycle, Order, OrderItem, PaymentAttempt, Refund
+from subscriptions.models import DeliveryCycle, Order, PaymentAttempt, Refund
 from subscriptions.tasks import cycle_charge_task
 from subscriptions.views.checkout import CycleText, local_today
 
@@ -85,7 +84,6 @@ def _cycle(request: HttpRequest, cycle_id: int) -> DeliveryCycle:
 def _order(request: HttpRequest, order_id: int) -> Order:
     return get_for_tenant_or_404(
         Order.objects.select_related("cycle", "subscriber__user", "municipality").prefetch_related(
-            Prefetch("items", queryset=OrderItem.objects.select_related("merchant").order_by("pk")),
             Prefetch("attempts", queryset=PaymentAttempt.objects.order_by("number").prefetch_related("returns")),
             Prefetch("refunds", queryset=Refund.objects.select_related("actor").order_by("created_at", "pk")),
         ),
@@ -358,7 +356,7 @@ def _order_context(request: HttpRequest, order: Order, *, refund_form: RefundFor
     )
     if can_refund and refund_form is None:
         refund_form = RefundForm(refundable_won=refundable)
-    items = [{"item": item, "subtotal_won": item.quantity * item.supply_price_won} for item in order.items.all()]
+    items = [{"item": item, "subtotal_won": item.quantity * item.supply_price_won} for item in order_contents(order)]
     attempts = [
         {
             "attempt": attempt,

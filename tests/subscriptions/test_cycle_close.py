@@ -6,8 +6,17 @@ from django.utils import timezone
 
 from subscriptions import lifecycle
 from subscriptions.billing.close import CycleNotDue, cycle_close
-from subscriptions.models import Order, OrderItem, ShippingSupportCampaign, Subscription, SubscriptionEvent
+from subscriptions.billing import charging
+from subscriptions.models import (
+    BoxContent,
+    Order,
+    OrderItem,
+    ShippingSupportCampaign,
+    Subscription,
+    SubscriptionEvent,
+)
 from subscriptions.services import subscription_create
+from tests.subscriptions.billing_helpers import CHARGE_TIME
 from tests.subscriptions.helpers import published_bundle, seoul, subscriber_with_card
 
 pytestmark = pytest.mark.django_db
@@ -59,16 +68,60 @@ def test_close_makes_one_order_per_due_subscription_with_snapshots(municipality,
         "52302",
         "문 앞에 놓아 주세요",
     )
-    item = OrderItem.objects.get(order=order)
+    content = BoxContent.objects.get(cycle=cycle, bundle=weekly.bundle)
     product = weekly.bundle.items.get().product
-    assert (item.product_id, item.quantity, item.supply_price_won, item.merchant_id) == (
+    assert (content.product_id, content.quantity, content.supply_price_won, content.merchant_id) == (
         product.pk,
         1,
         20_000,
         product.merchant_id,
     )
+    assert not OrderItem.objects.exists()  # an order gets its own items when it is paid
     cycle.refresh_from_db()
     assert cycle.status == "closed"
+
+
+def test_a_paid_order_gets_the_contents_its_cycle_closed_with(municipality, stripe_gateway, weekly):
+    # given: a closed cycle, then the bundle's product costs more and the bundle gains a second product
+    from bundles.models import Product
+    from bundles.services import bundle_set_item
+    from tests.bundles.factories import ProductFactory
+
+    with time_machine.travel(BEFORE, tick=False):
+        sub = subscribe(municipality, stripe_gateway, weekly)
+    with time_machine.travel(AFTER_CUTOFF, tick=False):
+        cycle_close(cycle_id=sub.first_cycle_id)
+    product = weekly.bundle.items.get().product
+    Product.objects.filter(pk=product.pk).update(supply_price_won=25_000, name="바뀐 이름")
+    extra = ProductFactory(merchant=product.merchant, supply_price_won=5_000)
+    bundle_set_item(bundle=weekly.bundle, product=extra, quantity=1, acting_user=None)
+    order = Order.objects.get()
+    # when
+    with time_machine.travel(CHARGE_TIME, tick=False):
+        charging.order_charge(order_id=order.pk, gateway=stripe_gateway)
+    # then: the box is what was sold at close
+    assert list(OrderItem.objects.filter(order=order).values_list("product_id", "product_name", "supply_price_won")) == [
+        (product.pk, product.name, 20_000)
+    ]
+
+
+def test_a_box_a_prepaid_term_already_paid_gets_its_items_at_close(municipality, stripe_gateway, weekly):
+    from subscriptions.models import DeliveryCycle
+
+    with time_machine.travel(BEFORE, tick=False):
+        sub = subscribe(municipality, stripe_gateway, weekly, term=3)
+    with time_machine.travel(AFTER_CUTOFF, tick=False):
+        cycle_close(cycle_id=sub.first_cycle_id)
+    with time_machine.travel(CHARGE_TIME, tick=False):
+        charging.order_charge(order_id=Order.objects.get().pk, gateway=stripe_gateway)
+    following = (
+        DeliveryCycle.objects.filter(cadence="weekly", ship_date__gt=sub.first_cycle.ship_date).order_by("ship_date").first()
+    )
+    with time_machine.travel(following.cutoff_at + timedelta(minutes=1), tick=False):
+        cycle_close(cycle_id=following.pk)
+    covered = Order.objects.get(cycle=following)
+    assert (covered.status, covered.boxes_charged, covered.amount_won) == ("paid", 0, 0)
+    assert OrderItem.objects.filter(order=covered).count() == 1
 
 
 def test_closing_twice_creates_nothing_new(municipality, stripe_gateway, weekly):
@@ -77,7 +130,8 @@ def test_closing_twice_creates_nothing_new(municipality, stripe_gateway, weekly)
     with time_machine.travel(AFTER_CUTOFF, tick=False):
         cycle_close(cycle_id=sub.first_cycle_id)
         again = cycle_close(cycle_id=sub.first_cycle_id)
-    assert again.already_closed and Order.objects.count() == 1 and OrderItem.objects.count() == 1
+    assert again.already_closed and again.orders == 1
+    assert Order.objects.count() == 1 and BoxContent.objects.count() == 1
 
 
 def test_a_cycle_cannot_close_before_its_cutoff(municipality, stripe_gateway, weekly):
@@ -162,3 +216,32 @@ def test_close_query_count_does_not_grow_with_subscriptions(municipality, stripe
         result = cycle_close(cycle_id=next_cycle.pk)
     assert result.orders == 27
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_the_database_keeps_an_orders_references(municipality, stripe_gateway, weekly):
+    """Orders carry no row-by-row foreign keys (cycle close inserts them set-based); PostgreSQL triggers keep
+    their subscription, cycle and municipality: never changed, and never deleted from under them."""
+    from django.db import IntegrityError, connection, transaction
+
+    from subscriptions.models import DeliveryCycle
+
+    with time_machine.travel(BEFORE, tick=False):
+        sub = subscribe(municipality, stripe_gateway, weekly)
+        other = subscribe(municipality, stripe_gateway, weekly)
+    with time_machine.travel(AFTER_CUTOFF, tick=False):
+        cycle_close(cycle_id=sub.first_cycle_id)
+    order = Order.objects.get(subscription=sub)
+    attempts = [
+        ("UPDATE subscriptions_order SET subscription_id = %s WHERE id = %s", [other.pk, order.pk]),
+        ("UPDATE subscriptions_order SET municipality_id = municipality_id + 1 WHERE id = %s", [order.pk]),
+        ("DELETE FROM subscriptions_subscription WHERE id = %s", [sub.pk]),
+        ("DELETE FROM subscriptions_deliverycycle WHERE id = %s", [sub.first_cycle_id]),
+    ]
+    for sql, params in attempts:
+        with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql, params)
+    order.refresh_from_db()
+    assert (order.subscription_id, order.municipality_id) == (sub.pk, municipality.pk)
+    assert DeliveryCycle.objects.filter(pk=sub.first_cycle_id).exists()
+    # an order's own fields still change as usual
+    Order.objects.filter(pk=order.pk).update(failure_message="확인")
