@@ -13,7 +13,7 @@ What it does:
    template's user, subscriber, address, card and subscription are then cloned set-based, each with one
    INSERT … SELECT over generate_series (column lists read from the models), to N active subscriptions due
    for the same weekly cycle. Then VACUUM ANALYZE.
-3. Each round (R, default 3): CHECKPOINT and a warm-up read of the joined rows, then times
+3. Each round (R, default 5): CHECKPOINT and a warm-up read of the joined rows, then times
    `cycle_close(cycle_id=…, now=cutoff + 1 min)` counting its queries (CaptureQueriesContext); CHECKPOINT
    and warm-up again, then times a raw `INSERT INTO bench_orders … SELECT` with the same joins, filters and
    column expressions as close.py's first statement (bench_orders is `LIKE subscriptions_order` with
@@ -351,7 +351,7 @@ def measure(n: int, cycle_id: int, rounds: int) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--subscriptions", type=int, default=100_000, metavar="N", help="due subscriptions")
-    parser.add_argument("--rounds", type=int, default=3, help="timed rounds; the median is reported")
+    parser.add_argument("--rounds", type=int, default=5, help="timed rounds; the median is reported")
     parser.add_argument("--items", type=int, default=3, help="products in the bundle")
     parser.add_argument(
         "--database-url",

@@ -156,11 +156,6 @@ def _advance_subscriptions(cycle: DeliveryCycle, now: datetime) -> None:
     PostgreSQL runs per remaining row after the cheap conditions; an EXISTS or IN would be planned as a
     join reading the whole cycle's orders (whose statistics do not count the rows just inserted)."""
     sub = _t(Subscription)
-    if connection.vendor == "postgresql":
-        # Costed as if the subquery ran for every subscription, each statement would be JIT-compiled
-        # (0.1-0.2 s apiece) to run it for the few rows that pass the cheap conditions.
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL jit = off")
 
     def order_column(column: str) -> str:
         return (
