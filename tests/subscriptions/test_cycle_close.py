@@ -5,8 +5,8 @@ import time_machine
 from django.utils import timezone
 
 from subscriptions import lifecycle
-from subscriptions.billing.close import CycleNotDue, cycle_close
 from subscriptions.billing import charging
+from subscriptions.billing.close import CycleNotDue, cycle_close
 from subscriptions.models import (
     BoxContent,
     Order,
@@ -100,9 +100,9 @@ def test_a_paid_order_gets_the_contents_its_cycle_closed_with(municipality, stri
     with time_machine.travel(CHARGE_TIME, tick=False):
         charging.order_charge(order_id=order.pk, gateway=stripe_gateway)
     # then: the box is what was sold at close
-    assert list(OrderItem.objects.filter(order=order).values_list("product_id", "product_name", "supply_price_won")) == [
-        (product.pk, product.name, 20_000)
-    ]
+    assert list(
+        OrderItem.objects.filter(order=order).values_list("product_id", "product_name", "supply_price_won")
+    ) == [(product.pk, product.name, 20_000)]
 
 
 def test_a_box_a_prepaid_term_already_paid_gets_its_items_at_close(municipality, stripe_gateway, weekly):
@@ -115,7 +115,9 @@ def test_a_box_a_prepaid_term_already_paid_gets_its_items_at_close(municipality,
     with time_machine.travel(CHARGE_TIME, tick=False):
         charging.order_charge(order_id=Order.objects.get().pk, gateway=stripe_gateway)
     following = (
-        DeliveryCycle.objects.filter(cadence="weekly", ship_date__gt=sub.first_cycle.ship_date).order_by("ship_date").first()
+        DeliveryCycle.objects.filter(cadence="weekly", ship_date__gt=sub.first_cycle.ship_date)
+        .order_by("ship_date")
+        .first()
     )
     with time_machine.travel(following.cutoff_at + timedelta(minutes=1), tick=False):
         cycle_close(cycle_id=following.pk)
