@@ -244,6 +244,10 @@ class Statement(TenantModel):
     issued_at = models.DateTimeField(_("발행일시"))
     municipality_name = models.CharField(max_length=50)
     municipality_business_number = models.CharField(max_length=12)
+    # As printed on the statement: a municipality that moves later does not change an issued statement.
+    # Empty on statements issued before these were kept (their PDF prints the current ones).
+    municipality_address = models.CharField(max_length=200, blank=True)
+    municipality_phone = models.CharField(max_length=20, blank=True)
     party_name = models.CharField(_("상호"), max_length=80)
     party_representative = models.CharField(_("대표자"), max_length=40, blank=True)
     party_business_number = models.CharField(_("사업자등록번호"), max_length=12)

@@ -114,14 +114,16 @@ def _insert_statements(party_kind: str, column: str, table, representative: str,
     )
     INSERT INTO {_t(Statement)} (
         municipality_id, period_id, number, party_kind, {column}, {other}, issued_at,
-        municipality_name, municipality_business_number, party_name, party_representative, party_business_number,
+        municipality_name, municipality_business_number, municipality_address, municipality_phone,
+        party_name, party_representative, party_business_number,
         bank_code, account_number, account_holder, sales_won, refunds_won, adjustments_won, carried_in_won,
         exempt_won, taxable_won, commission_won, net_won, payable_won, carry_out_won, line_count, pdf, pdf_sha256)
     SELECT %(municipality)s, %(period)s,
         (SELECT COALESCE(MAX(n.number), 0) FROM {_t(Statement)} n WHERE n.municipality_id = %(municipality)s)
             + ROW_NUMBER() OVER (ORDER BY x.name, x.id),
         '{party_kind}', x.id, NULL, %(issued_at)s,
-        %(municipality_name)s, %(municipality_brn)s, x.name, {representative}, x.business_registration_number,
+        %(municipality_name)s, %(municipality_brn)s, %(municipality_address)s, %(municipality_phone)s,
+        x.name, {representative}, x.business_registration_number,
         x.bank_code, x.account_number, x.account_holder, t.sales, t.refunds, t.adjustments, t.carried,
         t.exempt, t.taxable, t.commission, t.net,
         CASE WHEN t.net > 0 THEN t.net ELSE 0 END, CASE WHEN t.net < 0 THEN t.net ELSE 0 END, t.lines, '', ''
@@ -189,6 +191,8 @@ def statements_build(*, period: SettlementPeriod, previous: SettlementPeriod | N
         "issued_at": issued_at,
         "municipality_name": municipality.name,
         "municipality_brn": municipality.business_registration_number,
+        "municipality_address": municipality.address,
+        "municipality_phone": municipality.contact_phone,
         "carried_memo": _carried_memo(previous),
     }
     with connection.cursor() as cursor:

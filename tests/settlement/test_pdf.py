@@ -105,6 +105,23 @@ def test_the_closed_statement_pdf_is_byte_identical_after_a_later_adjustment(
     assert pdf.statement_pdf_store(statement_id=statement.pk) is False
 
 
+def test_a_statement_keeps_the_municipality_details_it_was_issued_with(municipality, stripe_gateway):
+    # given: a November statement, printed
+    from municipalities.models import Municipality
+
+    period, _orders, _finance = closed_november(municipality, stripe_gateway)
+    statement = merchant_statement(period)
+    before = pdf.statement_pdf_bytes(statement)
+    assert municipality.address in _text(before) and municipality.contact_phone in _text(before)
+    # when: the municipality moves and changes its number
+    Municipality.objects.filter(pk=municipality.pk).update(
+        address="경상남도 하동군 새 청사로 1", contact_phone="055-000-0000"
+    )
+    # then: the statement prints what it was issued with, to the byte
+    statement = Statement.objects.select_related("period", "municipality").get(pk=statement.pk)
+    assert pdf.statement_pdf_bytes(statement) == before
+
+
 def test_a_scheduled_close_renders_its_pdfs_and_the_sweep_finds_missing_ones(
     municipality, stripe_gateway, django_capture_on_commit_callbacks
 ):
