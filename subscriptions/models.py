@@ -457,15 +457,11 @@ class Order(TenantModel):
         return f"#{self.pk} {self.bundle_name} ({self.cycle_id})"
 
 
-class BoxContent(TenantModel):
-    """What one bundle's box holds in one cycle, snapshotted at the cycle's close: every order of that
-    bundle in that cycle was sold with these products at these supply prices, however the bundle is
-    edited later. Kept once per (cycle, bundle), not once per order, so closing a cycle writes a few rows
-    per bundle rather than one per product of every box; an order gets its own OrderItem rows, copied from
-    here, when it is paid (subscriptions.billing.contents)."""
+class BoxLine(TenantModel):
+    """One product of a box as it was sold: the product, its merchant, and its name, quantity, supply
+    price and tax type as they were when the cycle closed. Product and merchant rows are never deleted
+    (PROTECT); the bundle's later edits change neither."""
 
-    cycle = models.ForeignKey(DeliveryCycle, on_delete=models.PROTECT, related_name="box_contents", db_index=False)
-    bundle = models.ForeignKey(Bundle, on_delete=models.PROTECT, related_name="+", db_index=False)
     product = models.ForeignKey("bundles.Product", on_delete=models.PROTECT, related_name="+", db_index=False)
     merchant = models.ForeignKey("bundles.Merchant", on_delete=models.PROTECT, related_name="+", db_index=False)
     product_name = models.CharField(max_length=80)
@@ -474,28 +470,31 @@ class BoxContent(TenantModel):
     tax_type = models.CharField(max_length=10)
 
     class Meta:
+        abstract = True
+
+
+class BoxContent(BoxLine):
+    """What one bundle's box holds in one cycle, snapshotted at the cycle's close: every order of that
+    bundle in that cycle was sold with these products at these supply prices, however the bundle is
+    edited later. Kept once per (cycle, bundle), not once per order, so closing a cycle writes a few rows
+    per bundle rather than one per product of every box; an order gets its own OrderItem rows, copied from
+    here, when it is paid (subscriptions.billing.contents)."""
+
+    cycle = models.ForeignKey(DeliveryCycle, on_delete=models.PROTECT, related_name="box_contents", db_index=False)
+    bundle = models.ForeignKey(Bundle, on_delete=models.PROTECT, related_name="+", db_index=False)
+
+    class Meta:
         constraints = [
             models.UniqueConstraint(fields=["cycle", "bundle", "product"], name="box_content_unique_product"),
         ]
 
 
-class OrderItem(TenantModel):
+class OrderItem(BoxLine):
     """One product of one paid order's box: copied from the cycle's BoxContent when the order is paid,
     and changed afterwards only by a shortfall (delivery.shortfalls: fewer units, or a substitute)."""
 
-    # Written a cycle at a time (see Order): the order is found through the unique constraint, and
-    # product and merchant are the snapshot's references to rows that are never deleted (PROTECT).
+    # Found through the unique constraint, which starts with the order.
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="items", db_index=False)
-    product = models.ForeignKey(
-        "bundles.Product", on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
-    )
-    merchant = models.ForeignKey(
-        "bundles.Merchant", on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
-    )
-    product_name = models.CharField(max_length=80)
-    quantity = models.PositiveSmallIntegerField()
-    supply_price_won = models.PositiveIntegerField()
-    tax_type = models.CharField(max_length=10)
 
     class Meta:
         constraints = [

@@ -15,7 +15,8 @@ stay right, on PostgreSQL:
 costs a quarter of the close.) SQLite (the demo) keeps no such checks, like the ledger's triggers.
 
 Also: partial indexes on the few subscriptions cycle close counts down or resumes (paused, prepaid boxes
-left, promo boxes left).
+left, promo boxes left); and order items, now written one paid order at a time, check their product and
+merchant again.
 """
 
 import django.db.models.deletion
@@ -216,6 +217,20 @@ class Migration(migrations.Migration):
                 condition=models.Q(("promo_boxes_remaining__gt", 0)),
                 fields=["municipality"],
                 name="subscription_promo_left",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="orderitem",
+            name="merchant",
+            field=models.ForeignKey(
+                db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name="+", to="bundles.merchant"
+            ),
+        ),
+        migrations.AlterField(
+            model_name="orderitem",
+            name="product",
+            field=models.ForeignKey(
+                db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name="+", to="bundles.product"
             ),
         ),
         migrations.RunPython(forward, backward),
