@@ -384,7 +384,8 @@ class Order(TenantModel):
     # of orders, takes municipality, subscription and cycle from the rows it joins, and PostgreSQL
     # triggers keep them right afterwards: they never change, and a subscription or cycle with orders
     # cannot be deleted (migration 0010). `subscriber`, `bundle` and `plan` are copies of the
-    # subscription's values at close, rows that are never deleted (PROTECT).
+    # subscription's values at close, rows that are never deleted (PROTECT), and are not indexed either:
+    # a person's orders are found through their subscriptions.
     municipality = models.ForeignKey(
         "municipalities.Municipality",
         on_delete=models.PROTECT,
@@ -447,9 +448,21 @@ class Order(TenantModel):
         ]
         indexes = [
             models.Index(fields=["cycle", "status"], name="order_cycle_status"),
-            # Only orders waiting for a dunning retry have a date; new orders cost this index nothing.
+            # The indexes below hold no order that cycle close makes, so they cost it nothing: a new order
+            # has no retry date and no payment date, and is pending (or already paid by a prepaid term).
+            # Orders waiting for a dunning retry:
             models.Index(
                 fields=["next_retry_at"], name="order_next_retry", condition=models.Q(next_retry_at__isnull=False)
+            ),
+            # A municipality's payments by date (ledger, reconciliation, recovered revenue, attribution):
+            models.Index(
+                fields=["municipality", "paid_at"], name="order_paid_on", condition=models.Q(paid_at__isnull=False)
+            ),
+            # A municipality's orders that need staff's attention (failed payments page):
+            models.Index(
+                fields=["municipality", "status"],
+                name="order_needs_attention",
+                condition=models.Q(status__in=["failed", "requires_action", "canceled"]),
             ),
         ]
 

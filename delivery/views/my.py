@@ -56,7 +56,8 @@ STEPS = [Status.PENDING, Status.PACKED, Status.SHIPPED, Status.DELIVERED]
 def _my_shipments(request: HttpRequest) -> QuerySet[Shipment]:
     return (
         Shipment.objects.for_tenant(request.municipality)
-        .filter(order__subscriber__user=request.user)
+        # Through the subscription, whose indexes lead from the person to the orders (see Order).
+        .filter(order__subscription__subscriber__user=request.user)
         .select_related("order", "cycle", "pickup_point")
     )
 

@@ -14,9 +14,12 @@ stay right, on PostgreSQL:
 (A statement-level check of the inserted rows was measured too: its transition table of every new order
 costs a quarter of the close.) SQLite (the demo) keeps no such checks, like the ledger's triggers.
 
-Also: partial indexes on the few subscriptions cycle close counts down or resumes (paused, prepaid boxes
-left, promo boxes left); and order items, now written one paid order at a time, check their product and
-merchant again.
+Also:
+- partial indexes on the few subscriptions cycle close counts down or resumes (paused, prepaid boxes
+  left, promo boxes left);
+- in place of the municipality's index on orders, partial indexes that hold no order cycle close makes
+  (a municipality's payments by date; its orders that need staff's attention);
+- order items, now written one paid order at a time, check their product and merchant again.
 """
 
 import django.db.models.deletion
@@ -231,6 +234,20 @@ class Migration(migrations.Migration):
             name="product",
             field=models.ForeignKey(
                 db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name="+", to="bundles.product"
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="order",
+            index=models.Index(
+                condition=models.Q(("paid_at__isnull", False)), fields=["municipality", "paid_at"], name="order_paid_on"
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="order",
+            index=models.Index(
+                condition=models.Q(("status__in", ["failed", "requires_action", "canceled"])),
+                fields=["municipality", "status"],
+                name="order_needs_attention",
             ),
         ),
         migrations.RunPython(forward, backward),

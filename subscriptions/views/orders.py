@@ -49,7 +49,8 @@ STATUS_BADGES = {
 
 # --- Reading the subscriber's own orders ---------------------------------------------------------------------
 def _my_orders(request: HttpRequest) -> QuerySet[Order]:
-    return Order.objects.for_tenant(request.municipality).filter(subscriber__user=request.user)
+    # Through the subscription, whose indexes lead from the person to the orders (see Order).
+    return Order.objects.for_tenant(request.municipality).filter(subscription__subscriber__user=request.user)
 
 
 def _my_order(request: HttpRequest, order_id: int) -> Order:
